@@ -1,0 +1,447 @@
+package decode
+
+import (
+	"bytes"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/decode/auditd"
+	"github.com/escapewatch/escapewatch/stream/decode/containerd"
+	"github.com/escapewatch/escapewatch/stream/decode/crio"
+	"github.com/escapewatch/escapewatch/stream/decode/docker"
+	"github.com/escapewatch/escapewatch/stream/decode/falco"
+	"github.com/escapewatch/escapewatch/stream/decode/k8saudit"
+	"github.com/escapewatch/escapewatch/stream/decode/parse"
+	"github.com/escapewatch/escapewatch/stream/decode/tetragon"
+	"github.com/escapewatch/escapewatch/stream/decode/tracee"
+)
+
+// DefaultMaxRecordBytes is the default size limit of one record.
+const DefaultMaxRecordBytes = 1 << 20
+
+// Record is one unit of input: a Kafka message value or a line (or JSON
+// document) of a file.
+type Record struct {
+	Value []byte
+	Ref   schemas.Ref
+	// Time is the broker timestamp of the record; zero when reading files.
+	// Decoders never use it as event time.
+	Time time.Time
+}
+
+// Options tunes a Decoder. The zero value is valid.
+type Options struct {
+	// MaxRecordBytes rejects larger records with ReasonTooLarge.
+	// Default: DefaultMaxRecordBytes.
+	MaxRecordBytes int
+}
+
+// Decoder turns records of any supported format into events. It keeps the
+// state that spans records (auditd records of one event), so use one Decoder
+// per ordered input (a file, a partition). It is not safe for concurrent use.
+type Decoder struct {
+	max     int
+	audit   auditd.Grouper
+	scratch schemas.Event
+}
+
+// New returns a Decoder.
+func New(opts Options) *Decoder {
+	d := &Decoder{max: opts.MaxRecordBytes}
+	if d.max <= 0 {
+		d.max = DefaultMaxRecordBytes
+	}
+	return d
+}
+
+// Handler receives decoded events. The event is reused after the handler
+// returns: call Detach on anything kept.
+type Handler func(*schemas.Event) error
+
+// Decode decodes one record and calls fn for each event in it: none (a blank
+// line, an auditd record whose event is still open), one, or several (a
+// Kubernetes EventList, a JSON array). A returned *parse.Error says why the
+// record, or one of its items, could not be decoded; the other items are
+// still delivered. An error from fn stops decoding and is returned as is.
+func (d *Decoder) Decode(rec Record, fn Handler) error {
+	if len(rec.Value) > d.max {
+		return parse.Errorf(parse.ReasonTooLarge, "record of %d bytes exceeds the limit of %d", len(rec.Value), d.max)
+	}
+	v := bytes.TrimSpace(rec.Value)
+	if len(v) == 0 {
+		return nil
+	}
+	if v[0] == '{' || v[0] == '[' {
+		if !gjson.ValidBytes(v) {
+			return parse.Errorf(parse.ReasonInvalidJSON, "record is not well-formed JSON")
+		}
+		return d.decodeJSON(parse.String(v), v, rec, envelope{}, 0, fn)
+	}
+	return d.decodeText(parse.String(v), rec, fn)
+}
+
+// Flush delivers events still held open (auditd events whose closing record
+// never came). Call it at the end of an input.
+func (d *Decoder) Flush(fn Handler) error {
+	return d.audit.Flush(fn)
+}
+
+// envelope carries fields of a shipper's wrapper (Fluent Bit, Vector) that
+// the wrapped event lacks.
+type envelope struct {
+	host string
+}
+
+// The gjson paths of host fields that log shippers add to a wrapped record,
+// in order of preference.
+var envelopeHostPaths = [...]string{"node", "node_name", "nodeName", "host", "hostname", `host\.name`, "host.name", "kubernetes.host"}
+
+const maxWrapDepth = 2
+
+func (d *Decoder) decodeJSON(raw string, rawBytes []byte, rec Record, env envelope, depth int, fn Handler) error {
+	if raw[0] == '[' {
+		var firstErr error
+		var fnErr error
+		gjson.Parse(raw).ForEach(func(_, item gjson.Result) bool {
+			if !item.IsObject() {
+				if firstErr == nil {
+					firstErr = parse.Errorf(parse.ReasonUnrecognized, "array element is not an object")
+				}
+				return true
+			}
+			err := d.decodeObject(item.Raw, rec, env, depth, fn)
+			if err != nil {
+				if _, ok := err.(*parse.Error); !ok {
+					fnErr = err
+					return false
+				}
+				if firstErr == nil {
+					firstErr = err
+				}
+			}
+			return true
+		})
+		if fnErr != nil {
+			return fnErr
+		}
+		return firstErr
+	}
+	return d.decodeObject(raw, rec, env, depth, fn)
+}
+
+// format is what sniffing a JSON object found.
+type format uint8
+
+const (
+	formatUnknown format = iota
+	formatAuditEvent
+	formatAuditList
+	formatFalco
+	formatTetragon
+	formatTracee
+	formatDockerEvent
+	formatDockerInspect
+	formatContainerd
+	formatAuditbeat
+	formatWrapped
+)
+
+func (d *Decoder) decodeObject(raw string, rec Record, env envelope, depth int, fn Handler) error {
+	f, wrapped := sniff(raw)
+	ev := &d.scratch
+	ev.Reset()
+	var err error
+	switch f {
+	case formatAuditList:
+		return d.decodeAuditList(raw, rec, env, fn)
+	case formatAuditEvent:
+		err = k8saudit.Decode(raw, ev)
+	case formatFalco:
+		err = falco.Decode(raw, ev)
+	case formatTetragon:
+		err = tetragon.Decode(raw, ev)
+	case formatTracee:
+		err = tracee.Decode(raw, ev)
+	case formatDockerEvent:
+		err = docker.DecodeEvent(raw, ev)
+	case formatDockerInspect:
+		err = docker.DecodeInspect(raw, ev)
+	case formatContainerd:
+		err = containerd.DecodeJSON(raw, ev)
+	case formatAuditbeat:
+		err = auditd.DecodeBeat(raw, ev)
+	case formatWrapped:
+		if depth >= maxWrapDepth {
+			return parse.Errorf(parse.ReasonUnrecognized, "record wrapped more than %d times", maxWrapDepth)
+		}
+		return d.decodeWrapped(raw, wrapped, rec, env, depth, fn)
+	default:
+		return parse.Errorf(parse.ReasonUnrecognized, "JSON object of no known format")
+	}
+	if err != nil {
+		return err
+	}
+	return d.deliver(ev, raw, rec, env, fn)
+}
+
+func (d *Decoder) decodeAuditList(raw string, rec Record, env envelope, fn Handler) error {
+	var firstErr, fnErr error
+	gjson.Get(raw, "items").ForEach(func(_, item gjson.Result) bool {
+		ev := &d.scratch
+		ev.Reset()
+		err := k8saudit.Decode(item.Raw, ev)
+		if err == nil {
+			err = d.deliver(ev, item.Raw, rec, env, fn)
+			if err != nil {
+				if _, ok := err.(*parse.Error); !ok {
+					fnErr = err
+					return false
+				}
+			}
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return true
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return firstErr
+}
+
+// decodeWrapped unwraps a shipper record whose payload is a string field
+// (Fluent Bit's "message" or "log") and decodes the payload.
+func (d *Decoder) decodeWrapped(raw, field string, rec Record, env envelope, depth int, fn Handler) error {
+	outer := gjson.Parse(raw)
+	if env.host == "" {
+		for _, p := range envelopeHostPaths {
+			if h := outer.Get(p); h.Type == gjson.String && h.Str != "" {
+				env.host = h.Str
+				break
+			}
+		}
+	}
+	payload := strings.TrimSpace(outer.Get(field).String())
+	if payload == "" {
+		return parse.Errorf(parse.ReasonMissingField, "wrapper field %q is empty", field)
+	}
+	if payload[0] == '{' || payload[0] == '[' {
+		if !gjson.Valid(payload) {
+			return parse.Errorf(parse.ReasonInvalidJSON, "wrapped %q payload is not well-formed JSON", field)
+		}
+		return d.decodeJSON(payload, nil, rec, env, depth+1, fn)
+	}
+	return d.decodeTextEnv(payload, rec, env, fn)
+}
+
+// deliver completes an event with what the decoder cannot know and hands it
+// on.
+func (d *Decoder) deliver(ev *schemas.Event, raw string, rec Record, env envelope, fn Handler) error {
+	if ev.Time.IsZero() {
+		return parse.Errorf(parse.ReasonBadTime, "record has no event time")
+	}
+	if ev.Node == "" {
+		ev.Node = env.host
+	}
+	ev.Ref = rec.Ref
+	ev.Raw = rawBytes(raw)
+	return fn(ev)
+}
+
+// rawBytes views s as bytes without copying; the result is only read.
+func rawBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// sniff recognises the format of a JSON object from its top-level keys in
+// one pass. For wrapper records it also returns the payload field.
+func sniff(raw string) (format, string) {
+	var (
+		kind, apiVersion                  string
+		hasOutputFields, hasRule, hasPrio bool
+		tetragonEvent                     bool
+		hasEventName, hasTraceeTS         bool
+		hasWorkload, hasName              bool
+		hasType, hasAction, hasActor      bool
+		hasStatus, hasID, hasFrom         bool
+		hasDockerID, hasHostConfig        bool
+		hasTopic, hasNamespace            bool
+		hasCRIContainer, hasCRIEventType  bool
+		hasAuditd                         bool
+		wrapped                           string
+	)
+	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
+		switch key.Str {
+		case "kind":
+			kind = value.Str
+		case "apiVersion":
+			apiVersion = value.Str
+		case "output_fields":
+			hasOutputFields = true
+		case "rule":
+			hasRule = true
+		case "priority":
+			hasPrio = true
+		case "process_exec", "process_exit", "process_kprobe", "process_tracepoint",
+			"process_uprobe", "process_lsm", "process_loader", "process_throttle":
+			tetragonEvent = true
+		case "eventName":
+			hasEventName = true
+		case "eventId", "timestamp":
+			hasTraceeTS = true
+		case "workload":
+			hasWorkload = true
+		case "name":
+			hasName = true
+		case "Type":
+			hasType = true
+		case "Action":
+			hasAction = true
+		case "Actor":
+			hasActor = true
+		case "status":
+			hasStatus = value.Type == gjson.String
+		case "id":
+			hasID = true
+		case "from":
+			hasFrom = true
+		case "Id":
+			hasDockerID = true
+		case "HostConfig":
+			hasHostConfig = true
+		case "topic":
+			hasTopic = true
+		case "namespace":
+			hasNamespace = true
+		case "containerId", "container_id":
+			hasCRIContainer = true
+		case "containerEventType", "container_event_type":
+			hasCRIEventType = true
+		case "auditd":
+			hasAuditd = true
+		case "message", "log", "MESSAGE":
+			if value.Type == gjson.String && wrapped == "" {
+				wrapped = key.Str
+			}
+		}
+		return true
+	})
+	switch {
+	case strings.HasPrefix(apiVersion, "audit.k8s.io/"):
+		if kind == "EventList" {
+			return formatAuditList, ""
+		}
+		return formatAuditEvent, ""
+	case tetragonEvent:
+		return formatTetragon, ""
+	case hasOutputFields || (hasRule && hasPrio):
+		return formatFalco, ""
+	case hasEventName && hasTraceeTS, hasWorkload && hasName && hasTraceeTS:
+		return formatTracee, ""
+	case hasType && hasAction && hasActor, hasStatus && hasID && hasFrom:
+		return formatDockerEvent, ""
+	case hasDockerID && hasHostConfig:
+		return formatDockerInspect, ""
+	case hasTopic && hasNamespace, hasCRIContainer && hasCRIEventType:
+		return formatContainerd, ""
+	case hasAuditd:
+		return formatAuditbeat, ""
+	case wrapped != "":
+		return formatWrapped, wrapped
+	}
+	return formatUnknown, ""
+}
+
+func (d *Decoder) decodeText(s string, rec Record, fn Handler) error {
+	return d.decodeTextEnv(s, rec, envelope{}, fn)
+}
+
+// decodeTextEnv decodes a non-JSON record. A record may hold several lines
+// (a batch of auditd records); each is decoded on its own.
+func (d *Decoder) decodeTextEnv(s string, rec Record, env envelope, fn Handler) error {
+	if strings.IndexByte(s, '\n') < 0 {
+		return d.decodeLine(s, rec, env, fn)
+	}
+	var firstErr error
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if err := d.decodeLine(line, rec, env, fn); err != nil {
+			if _, ok := err.(*parse.Error); !ok {
+				return err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	return firstErr
+}
+
+func (d *Decoder) decodeLine(line string, rec Record, env envelope, fn Handler) error {
+	switch {
+	case isAuditdLine(line):
+		return d.audit.Add(line, rec.Ref, func(ev *schemas.Event) error {
+			if ev.Node == "" {
+				ev.Node = env.host
+			}
+			return fn(ev)
+		})
+	case isDockerText(line):
+		return d.textEvent(docker.DecodeText, line, rec, env, fn)
+	}
+	// containerd and CRI-O both log through logrus; each decoder answers
+	// ReasonUnrecognized quickly for lines that are not its own.
+	if err := d.textEvent(containerd.DecodeText, line, rec, env, fn); parse.ReasonOf(err) != parse.ReasonUnrecognized {
+		return err
+	}
+	return d.textEvent(crio.DecodeText, line, rec, env, fn)
+}
+
+func (d *Decoder) textEvent(decode func(string, *schemas.Event) error, line string, rec Record, env envelope, fn Handler) error {
+	ev := &d.scratch
+	ev.Reset()
+	if err := decode(line, ev); err != nil {
+		return err
+	}
+	return d.deliver(ev, line, rec, env, fn)
+}
+
+// isAuditdLine matches "type=SYSCALL msg=audit(…)" with an optional
+// "node=… " prefix.
+func isAuditdLine(s string) bool {
+	if strings.HasPrefix(s, "node=") {
+		if i := strings.IndexByte(s, ' '); i > 0 {
+			s = s[i+1:]
+		}
+	}
+	return strings.HasPrefix(s, "type=") && strings.Contains(s, "msg=audit(")
+}
+
+// isDockerText matches "<RFC3339Nano> <type> <action> …" of `docker events`.
+func isDockerText(s string) bool {
+	if len(s) < 21 || s[4] != '-' || s[10] != 'T' {
+		return false
+	}
+	i := strings.IndexByte(s, ' ')
+	if i < 0 {
+		return false
+	}
+	rest := s[i+1:]
+	for _, t := range [...]string{"container ", "image ", "network ", "volume ", "daemon ", "plugin ", "service ", "node ", "secret ", "config ", "builder "} {
+		if strings.HasPrefix(rest, t) {
+			return true
+		}
+	}
+	return false
+}
