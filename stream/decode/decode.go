@@ -275,13 +275,15 @@ func sniff(raw string) (format, string) {
 		hasDockerID, hasHostConfig        bool
 		hasTopic, hasNamespace            bool
 		hasCRIContainer, hasCRIEventType  bool
-		hasAuditd                         bool
+		hasAuditd, hasAuditID             bool
 		wrapped                           string
 	)
 	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
 		switch key.Str {
 		case "kind":
 			kind = value.Str
+		case "auditID":
+			hasAuditID = true
 		case "apiVersion":
 			apiVersion = value.Str
 		case "output_fields":
@@ -335,7 +337,9 @@ func sniff(raw string) (format, string) {
 		return true
 	})
 	switch {
-	case strings.HasPrefix(apiVersion, "audit.k8s.io/"):
+	case strings.HasPrefix(apiVersion, "audit.k8s.io/"), kind == "Event" && hasAuditID:
+		// Some shippers and old test data drop apiVersion; only audit
+		// events carry an auditID.
 		if kind == "EventList" {
 			return formatAuditList, ""
 		}

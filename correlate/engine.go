@@ -1,0 +1,592 @@
+package correlate
+
+import (
+	"container/heap"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+
+	"github.com/escapewatch/escapewatch/schemas"
+)
+
+// EmitMode says when alerts leave the engine.
+type EmitMode uint8
+
+// Emit modes.
+const (
+	// EmitFinal hands out each alert once, in its final state, when no more
+	// evidence can reach it (the window closed, or the pod ended). Scan
+	// mode uses it so output is complete and reproducible.
+	EmitFinal EmitMode = iota
+	// EmitEager hands out an alert as soon as it is raised, again whenever
+	// its severity changes, and once more in its final state if anything
+	// changed. Every version carries the same id.
+	EmitEager
+)
+
+// Config configures an Engine.
+type Config struct {
+	// Policy tunes detection. Default: DefaultPolicy().
+	Policy *Policy
+	// Mode chooses when alerts are handed out. Default: EmitFinal.
+	Mode EmitMode
+	// Owns reports whether this engine owns a unit key. An event that
+	// resolves to a unit owned elsewhere is handed back as a Reroute
+	// output. Default: owns every key.
+	Owns func(key string) bool
+	// Metrics receives the engine's counters; nil records nothing.
+	Metrics *Metrics
+}
+
+// Output is what the engine hands out: an alert version or an event that
+// belongs to another engine.
+type Output struct {
+	Alert *schemas.Alert
+	// Final is set on the last version of an alert.
+	Final bool
+	// Reroute is an event to deliver to the owner of Key.
+	Reroute *schemas.Event
+	Key     string
+}
+
+// Engine correlates events per unit in event time. It is not safe for
+// concurrent use: streaming runs one Engine per partition.
+type Engine struct {
+	pol  *Policy
+	mode EmitMode
+	owns func(string) bool
+	m    *Metrics
+
+	units *simplelru.LRU[string, *unit]
+	links *simplelru.LRU[string, podLink]
+
+	held      map[string][]*heldEvent
+	heldCount int
+	heldQ     heldQueue
+	alertQ    alertQueue
+	expiryQ   expiryQueue
+
+	wm       time.Time
+	seq      uint64
+	pending  []Output
+	dirty    []*alertState
+	removing bool // a unit is being removed on purpose, not evicted
+}
+
+// podLink is what the engine knows of a container id's pod.
+type podLink struct {
+	namespace, name, uid, container string
+}
+
+type heldEvent struct {
+	ev      *schemas.Event
+	release time.Time
+	link    string
+	seq     uint64
+	done    bool
+}
+
+// NewEngine returns an engine.
+func NewEngine(cfg Config) (*Engine, error) {
+	p := cfg.Policy
+	if p == nil {
+		p = DefaultPolicy()
+	}
+	e := &Engine{pol: p, mode: cfg.Mode, owns: cfg.Owns, m: cfg.Metrics, held: map[string][]*heldEvent{}}
+	if e.m == nil {
+		e.m = NewMetrics(nil)
+	}
+	var err error
+	e.units, err = simplelru.NewLRU[string, *unit](p.Limits.MaxUnits, e.onUnitEvicted)
+	if err != nil {
+		return nil, err
+	}
+	e.links, err = simplelru.NewLRU[string, podLink](p.Limits.MaxUnits*4, nil)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Watermark returns the newest event time the engine has seen.
+func (e *Engine) Watermark() time.Time { return e.wm }
+
+// ErrLate is returned for an event older than the watermark minus the
+// allowed lateness; it is counted and ignored.
+var ErrLate = errors.New("event arrived later than the allowed lateness")
+
+// ErrNoUnit is returned for an event that names neither a pod nor a
+// container (host processes, unattributed auditd records).
+var ErrNoUnit = errors.New("event names no pod or container")
+
+// Process correlates one event and calls out for every output it causes.
+// The engine keeps the event: it must be detached from its record
+// (schemas.Event.Detach) and not modified afterwards.
+func (e *Engine) Process(ev *schemas.Event, out func(Output)) error {
+	err := e.process(ev)
+	e.drain(out)
+	return err
+}
+
+// LearnLinks takes only the container-to-pod links an event carries, and
+// releases events held for those containers. Streaming uses it for the copy
+// of a link-bearing event that stage 1 sends to the containers' own units.
+func (e *Engine) LearnLinks(ev *schemas.Event, out func(Output)) {
+	e.learnLinks(ev)
+	e.drain(out)
+}
+
+// Flush ends the input: held events are judged, every open alert is
+// finalized and handed out. The engine stays usable.
+func (e *Engine) Flush(out func(Output)) {
+	for e.heldQ.Len() > 0 {
+		h := heap.Pop(&e.heldQ).(*heldEvent)
+		e.releaseHeld(h)
+	}
+	for e.alertQ.Len() > 0 {
+		x := heap.Pop(&e.alertQ).(alertEntry)
+		if x.at.Equal(x.a.closeAt) && !x.a.final {
+			e.finalize(x.a)
+		}
+	}
+	e.drain(out)
+}
+
+func (e *Engine) drain(out func(Output)) {
+	e.flushDirty()
+	for i := range e.pending {
+		out(e.pending[i])
+		e.pending[i] = Output{}
+	}
+	e.pending = e.pending[:0]
+	e.m.trackedUnits.Set(float64(e.units.Len()))
+	e.m.heldEvents.Set(float64(e.heldCount))
+}
+
+func (e *Engine) process(ev *schemas.Event) error {
+	lateness := e.pol.Windows.Lateness.D()
+	if !e.wm.IsZero() && ev.Time.Before(e.wm.Add(-lateness)) {
+		e.m.lateEvents.Inc()
+		return ErrLate
+	}
+	if ev.Time.After(e.wm) {
+		e.wm = ev.Time
+		e.housekeep()
+	}
+	return e.route(ev, true)
+}
+
+// route finds the unit of an event and applies it there, or holds it until
+// its container's pod is known, or hands it to the unit's owner.
+func (e *Engine) route(ev *schemas.Event, mayHold bool) error {
+	e.learnLinks(ev)
+	key := UnitKey(ev)
+	if key == "" {
+		e.m.unattributed.Inc()
+		return ErrNoUnit
+	}
+	if strings.HasPrefix(key, "ctr/") {
+		if l, ok := e.links.Get(linkKey(ev.Container.ID)); ok {
+			l.fill(ev)
+			key = PodKey(l.namespace, l.name)
+		} else if mayHold && e.pol.Windows.LinkWait > 0 && !e.isPlain(key) && !plainEvidence(ev) {
+			e.hold(ev)
+			return nil
+		}
+	}
+	if e.owns != nil && !e.owns(key) {
+		e.pending = append(e.pending, Output{Reroute: ev, Key: key})
+		return nil
+	}
+	e.apply(key, ev)
+	return nil
+}
+
+func (l podLink) fill(ev *schemas.Event) {
+	ev.Pod.Namespace, ev.Pod.Name = l.namespace, l.name
+	if ev.Pod.UID == "" {
+		ev.Pod.UID = l.uid
+	}
+	if ev.Container.Name == "" {
+		ev.Container.Name = l.container
+	}
+}
+
+// plainEvidence reports whether a record shows its container has no pod:
+// Docker reports the Kubernetes labels of every container it runs for the
+// kubelet, so a Docker record without them is a plain container.
+func plainEvidence(ev *schemas.Event) bool {
+	return ev.Producer == schemas.ProducerDocker && ev.Pod.IsZero() && ev.Container.ID != ""
+}
+
+func (e *Engine) isPlain(key string) bool {
+	u, ok := e.units.Peek(key)
+	return ok && u.plain
+}
+
+// learnLinks records which pod the container ids of an event belong to and
+// releases events held for them.
+func (e *Engine) learnLinks(ev *schemas.Event) {
+	if ev.Pod.Namespace == "" || ev.Pod.Name == "" {
+		return
+	}
+	link := func(id, name string) {
+		if id == "" {
+			return
+		}
+		k := linkKey(id)
+		l := podLink{namespace: ev.Pod.Namespace, name: ev.Pod.Name, uid: ev.Pod.UID, container: name}
+		if old, ok := e.links.Peek(k); ok && old == l {
+			return
+		} else if ok && l.uid == "" && old.namespace == l.namespace && old.name == l.name {
+			l.uid = old.uid
+		}
+		e.links.Add(k, l)
+		e.m.linksLearned.Inc()
+		if held := e.held[k]; len(held) > 0 {
+			delete(e.held, k)
+			for _, h := range held {
+				if !h.done {
+					h.done = true
+					e.heldCount--
+					_ = e.route(h.ev, false)
+				}
+			}
+		}
+	}
+	if ev.Container.ID != "" && !ev.Container.Host {
+		link(ev.Container.ID, ev.Container.Name)
+	}
+	for _, s := range ev.Statuses {
+		link(s.ID, s.Name)
+	}
+}
+
+func (e *Engine) hold(ev *schemas.Event) {
+	if e.heldCount >= e.pol.Limits.MaxHeld {
+		e.m.heldOverflow.Inc()
+		_ = e.route(ev, false)
+		return
+	}
+	e.seq++
+	h := &heldEvent{ev: ev, release: ev.Time.Add(e.pol.Windows.LinkWait.D()), link: linkKey(ev.Container.ID), seq: e.seq}
+	e.held[h.link] = append(e.held[h.link], h)
+	e.heldCount++
+	heap.Push(&e.heldQ, h)
+}
+
+func (e *Engine) releaseHeld(h *heldEvent) {
+	if h.done {
+		return
+	}
+	h.done = true
+	e.heldCount--
+	list := e.held[h.link]
+	for i, x := range list {
+		if x == h {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(e.held, h.link)
+	} else {
+		e.held[h.link] = list
+	}
+	_ = e.route(h.ev, false)
+}
+
+// housekeep runs what the watermark makes due: held events whose wait is
+// over, alerts that can no longer change, units with nothing left to join.
+func (e *Engine) housekeep() {
+	for e.heldQ.Len() > 0 && !e.heldQ[0].release.After(e.wm) {
+		e.releaseHeld(heap.Pop(&e.heldQ).(*heldEvent))
+	}
+	lateness := e.pol.Windows.Lateness.D()
+	for e.alertQ.Len() > 0 && e.alertQ[0].at.Add(lateness).Before(e.wm) {
+		x := heap.Pop(&e.alertQ).(alertEntry)
+		if !x.at.Equal(x.a.closeAt) || x.a.final {
+			continue // superseded entry
+		}
+		e.finalize(x.a)
+	}
+	for e.expiryQ.Len() > 0 && e.expiryQ[0].at.Before(e.wm) {
+		x := heap.Pop(&e.expiryQ).(expiry)
+		u, ok := e.units.Peek(x.key)
+		if !ok || u != x.unit {
+			continue
+		}
+		u.queued = false
+		if at := e.expiryOf(u); at.After(e.wm) {
+			u.queued = true
+			heap.Push(&e.expiryQ, expiry{at: at, key: x.key, unit: u})
+			continue
+		}
+		e.removing = true
+		e.units.Remove(x.key) // onUnitEvicted finalizes its alerts
+		e.removing = false
+		e.m.evictions.WithLabelValues("expired").Inc()
+	}
+}
+
+// expiryOf returns when a unit may be forgotten: never while it holds open
+// alerts or a live pod with risk flags (a session may come at any time),
+// otherwise once no window can reach back to its last event.
+func (e *Engine) expiryOf(u *unit) time.Time {
+	w := e.pol.Windows
+	horizon := w.Window.D() + max(w.Window.D(), w.ExecWindow.D()) + w.Skew.D() + w.Lateness.D() + w.TerminationGrace.D()
+	for _, in := range u.instances {
+		if len(in.alerts) > 0 {
+			return e.wm.Add(horizon)
+		}
+		if in.ended.IsZero() && in.riskyFor(nil) {
+			return e.wm.Add(24 * time.Hour)
+		}
+	}
+	return u.lastSeen.Add(horizon)
+}
+
+func (e *Engine) onUnitEvicted(key string, u *unit) {
+	for _, in := range u.instances {
+		e.finalizeInstance(in)
+	}
+	if !e.removing {
+		e.m.evictions.WithLabelValues("capacity").Inc()
+	}
+}
+
+func (e *Engine) finalizeInstance(in *instance) {
+	for _, a := range sortedAlerts(in.alerts) {
+		if !a.final {
+			e.finalize(a)
+		}
+	}
+}
+
+func (e *Engine) getUnit(key string, ev *schemas.Event) *unit {
+	if u, ok := e.units.Get(key); ok {
+		return u
+	}
+	u := &unit{key: key, pod: strings.HasPrefix(key, "pod/")}
+	e.units.Add(key, u)
+	return u
+}
+
+// instanceFor finds the pod (or container) instance an event belongs to: by
+// pod uid, by container id, else the instance alive at the event's time. A
+// pod recreated under the same name gets a new instance, so it never
+// inherits the old one's flags.
+func (e *Engine) instanceFor(u *unit, ev *schemas.Event) *instance {
+	grace := e.pol.Windows.TerminationGrace.D()
+	skew := e.pol.Windows.Skew.D()
+	uid := ev.Pod.UID
+	if uid != "" {
+		for i := len(u.instances) - 1; i >= 0; i-- {
+			if u.instances[i].uid == uid {
+				return u.instances[i]
+			}
+		}
+	}
+	if id := ev.Container.ID; id != "" {
+		for i := len(u.instances) - 1; i >= 0; i-- {
+			in := u.instances[i]
+			if in.containerByID(id) != nil && (uid == "" || in.uid == "") {
+				if in.uid == "" {
+					in.uid = uid
+				}
+				return in
+			}
+		}
+	}
+	for i := len(u.instances) - 1; i >= 0; i-- {
+		in := u.instances[i]
+		if uid != "" && in.uid != "" {
+			continue // a different pod of the same name
+		}
+		if !in.created.IsZero() && ev.Time.Before(in.created.Add(-skew)) && i > 0 {
+			continue // older than this pod: belongs to an earlier one
+		}
+		if !in.alive(ev.Time, grace) {
+			break
+		}
+		if in.uid == "" {
+			in.uid = uid
+		}
+		return in
+	}
+	e.seq++
+	in := &instance{unit: u, seq: e.seq, uid: uid, created: ev.Time, alerts: map[string]*alertState{}}
+	if len(u.instances) >= maxInstances {
+		e.finalizeInstance(u.instances[0])
+		u.instances = u.instances[1:]
+		e.m.evictions.WithLabelValues("instances").Inc()
+	}
+	u.instances = append(u.instances, in)
+	return in
+}
+
+// apply correlates an event within its unit.
+func (e *Engine) apply(key string, ev *schemas.Event) {
+	u := e.getUnit(key, ev)
+	if ev.Time.After(u.lastSeen) {
+		u.lastSeen = ev.Time
+	}
+	if ev.Source == schemas.SourceK8sAudit && ev.NativeID != "" {
+		if ev.Stage == "RequestReceived" && ev.Kind == schemas.KindPodSpec {
+			return // outcome unknown; the completed stage says whether it was allowed
+		}
+		if u.seenAudit(ev.NativeID) {
+			e.m.duplicates.Inc()
+			return
+		}
+		u.rememberAudit(ev.NativeID)
+	}
+	if ev.Denied {
+		return
+	}
+	if !u.pod && plainEvidence(ev) && !u.plain {
+		u.plain = true
+		e.releaseFor(linkKey(ev.Container.ID))
+	}
+	in := e.instanceFor(u, ev)
+	hits := Classify(ev, e.pol)
+	it := e.item(ev, &hits)
+	c := e.identify(in, ev)
+
+	switch ev.Kind {
+	case schemas.KindPodDelete:
+		e.end(in, ev.Time)
+	case schemas.KindContainerEnd:
+		if c != nil {
+			c.ended = ev.Time
+		}
+		if !u.pod {
+			e.end(in, ev.Time)
+		}
+	}
+	if ev.Spec != nil {
+		e.applySpec(in, ev, it)
+	}
+	e.applyFacts(in, c, ev, it)
+	if ev.Kind == schemas.KindSession || ev.Session.Type != "" {
+		e.applySession(in, c, ev, it)
+	}
+	for _, h := range hits.All() {
+		e.applyHit(in, c, ev, it, h)
+	}
+	if hits.HostPath != "" {
+		e.checkHostPath(in, c, ev, it, hits.HostPath, hits.HostPathWrite)
+	}
+	if ev.File.Write && ev.File.Path != "" && !hits.Has(RuleA09) {
+		e.checkDiskTakeover(in, c, it, ev.File.Path, false)
+	}
+	if ev.Source == schemas.SourceSyscall {
+		in.sawSyscall = true
+	}
+	e.touch(in)
+}
+
+// releaseFor judges at once the events held for a container that turned out
+// to have no pod.
+func (e *Engine) releaseFor(link string) {
+	held := e.held[link]
+	delete(e.held, link)
+	for _, h := range held {
+		if !h.done {
+			h.done = true
+			e.heldCount--
+			_ = e.route(h.ev, false)
+		}
+	}
+}
+
+func (e *Engine) item(ev *schemas.Event, hits *Hits) *evItem {
+	e.seq++
+	return &evItem{at: ev.Time, native: ev.NativeID, seq: e.seq, summary: summarize(ev, hits),
+		source: ev.Source, prod: ev.Producer, ref: ev.Ref}
+}
+
+// identify records what the event says about the instance and returns the
+// container it concerns, if it names one.
+func (e *Engine) identify(in *instance, ev *schemas.Event) *ctrState {
+	if in.namespace == "" {
+		in.namespace, in.name = ev.Pod.Namespace, ev.Pod.Name
+	}
+	if in.cluster == "" {
+		in.cluster = ev.Cluster
+	}
+	if ev.Node != "" && (in.node == "" || ev.Source != schemas.SourceK8sAudit) {
+		in.node = ev.Node
+	}
+	if ev.Time.Before(in.created) {
+		in.created = ev.Time
+	}
+	for _, s := range ev.Statuses {
+		if s.ID == "" {
+			continue
+		}
+		c := in.containerByID(s.ID)
+		if c == nil && s.Name != "" {
+			c = in.container(s.Name)
+		}
+		if c != nil {
+			c.addID(s.ID)
+		}
+	}
+	if ev.Container.Host || (ev.Container.ID == "" && ev.Container.Name == "") {
+		return nil
+	}
+	var c *ctrState
+	if ev.Container.ID != "" {
+		c = in.containerByID(ev.Container.ID)
+	}
+	if c == nil {
+		name := ev.Container.Name
+		if name == "" && !in.unit.pod {
+			name = schemas.ShortID(ev.Container.ID)
+		}
+		if name == "" {
+			if len(in.containers) == 1 && len(in.containers[0].ids) == 0 {
+				c = in.containers[0]
+			} else {
+				return nil
+			}
+		} else {
+			c = in.container(name)
+		}
+	}
+	c.addID(ev.Container.ID)
+	if c.image == "" && ev.Container.Image != "" {
+		c.image = ev.Container.Image
+	}
+	if ev.Kind == schemas.KindContainerStart && (c.started.IsZero() || ev.Time.Before(c.started)) {
+		c.started = ev.Time
+	}
+	return c
+}
+
+func (e *Engine) end(in *instance, at time.Time) {
+	if !in.ended.IsZero() && !at.Before(in.ended) {
+		return
+	}
+	in.ended = at
+	closeBy := at.Add(e.pol.Windows.TerminationGrace.D())
+	for _, a := range in.alerts {
+		if a.closeAt.After(closeBy) {
+			a.closeAt = closeBy
+			e.queue(a)
+		}
+	}
+}
+
+// touch makes sure the unit is queued for expiry. One queue entry per unit
+// suffices: expiry only moves later, and a due entry re-queues itself.
+func (e *Engine) touch(in *instance) {
+	u := in.unit
+	if !u.queued {
+		u.queued = true
+		heap.Push(&e.expiryQ, expiry{at: e.expiryOf(u), key: u.key, unit: u})
+	}
+}

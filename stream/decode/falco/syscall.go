@@ -1,0 +1,321 @@
+package falco
+
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/decode/parse"
+)
+
+// syscallFields holds the output fields of a syscall-source alert, gathered
+// in one pass over output_fields.
+type syscallFields struct {
+	containerID, fullID, containerName string
+	imageRepo, imageTag, image         string
+	privileged                         bool
+	namespace, podName, podUID         string
+
+	procName, exePath, exe, cmdline, cwd, parent string
+	pid, uid                                     int64
+	tty                                          bool
+
+	evtType          string
+	fdName, fdType   string
+	fsPath, fsTarget string
+	flags, nsType    string
+	openWrite        bool
+	result           string
+	rawResult        int64
+	failed           bool
+
+	caps     string
+	capsSeen bool
+}
+
+func (f *syscallFields) collect(key string, v gjson.Result) {
+	switch key {
+	case "container.id":
+		f.containerID = value(v)
+	case "container.full_id":
+		f.fullID = value(v)
+	case "container.name":
+		f.containerName = value(v)
+	case "container.image.repository":
+		f.imageRepo = value(v)
+	case "container.image.tag":
+		f.imageTag = value(v)
+	case "container.image":
+		f.image = value(v)
+	case "container.privileged":
+		f.privileged = parse.True(v)
+	case "k8s.ns.name":
+		f.namespace = value(v)
+	case "k8s.pod.name":
+		f.podName = value(v)
+	case "k8s.pod.uid", "k8s.pod.id":
+		if uid := value(v); uid != "" {
+			f.podUID = uid
+		}
+	case "proc.name":
+		f.procName = value(v)
+	case "proc.exepath":
+		f.exePath = value(v)
+	case "proc.exe":
+		f.exe = value(v)
+	case "proc.cmdline":
+		f.cmdline = value(v)
+	case "proc.cwd":
+		f.cwd = value(v)
+	case "proc.pname":
+		f.parent = value(v)
+	case "proc.pid":
+		f.pid, _ = parse.Int64(v)
+	case "user.uid":
+		f.uid, _ = parse.Int64(v)
+	case "proc.tty":
+		n, _ := parse.Int64(v)
+		f.tty = n != 0
+	case "evt.type":
+		f.evtType = value(v)
+	case "fd.name":
+		f.fdName = value(v)
+	case "fd.type", "fd.typechar":
+		if t := value(v); t != "" {
+			f.fdType = t
+		}
+	case "fs.path.name":
+		f.fsPath = value(v)
+	case "fs.path.target":
+		f.fsTarget = value(v)
+	case "evt.arg.flags", "evt.arg[flags]":
+		f.flags = value(v)
+	case "evt.arg.nstype", "evt.arg[nstype]":
+		f.nsType = value(v)
+	case "evt.is_open_write":
+		f.openWrite = parse.True(v)
+	case "evt.res":
+		f.result = value(v)
+	case "evt.rawres":
+		f.rawResult, _ = parse.Int64(v)
+	case "evt.failed":
+		f.failed = parse.True(v)
+	case "thread.cap_effective":
+		if v.Type != gjson.Null {
+			f.caps, f.capsSeen = value(v), true
+		}
+	}
+}
+
+// decodeSyscall fills ev from the output fields of a syscall-source alert
+// and the facts its rule implies.
+func decodeSyscall(fields gjson.Result, facts ruleFacts, ev *schemas.Event) {
+	var f syscallFields
+	fields.ForEach(func(key, v gjson.Result) bool {
+		f.collect(key.Str, v)
+		return true
+	})
+
+	f.container(ev, facts)
+	ev.Pod = schemas.Pod{Namespace: f.namespace, Name: f.podName, UID: f.podUID}
+	f.process(ev, facts)
+
+	ev.Syscall = f.evtType
+	switch {
+	case f.evtType == "execve" || f.evtType == "execveat":
+		ev.Kind = schemas.KindProcess
+	case f.evtType != "":
+		ev.Kind = schemas.KindSyscall
+	case facts.kind != schemas.KindUnknown:
+		ev.Kind = facts.kind
+		ev.Syscall = facts.syscall
+	case f.fdName != "" || f.fsPath != "" || f.fsTarget != "":
+		ev.Kind = schemas.KindSyscall
+	case f.procName != "" || f.cmdline != "" || f.exePath != "":
+		ev.Kind = schemas.KindProcess
+	default:
+		ev.Kind = schemas.KindSyscall
+	}
+	if facts.session != "" {
+		ev.Session = schemas.Session{Type: facts.session, Container: f.containerName, Command: f.cmdline}
+	}
+
+	applyFD(ev, f.fdName, f.fdType)
+	op := fileOp(f.evtType)
+	if ev.File.Path == "" {
+		// Rename and link targets are the file written; fs.path.name is the
+		// path of mkdir, unlink and friends.
+		if f.fsTarget != "" {
+			ev.File.Path = f.fsTarget
+		} else {
+			ev.File.Path = f.fsPath
+		}
+	}
+	if ev.File.Path != "" {
+		ev.File.Op = op
+		ev.File.Write = facts.write || f.openWrite || openForWrite(f.flags) ||
+			op == "rename" || op == "link" || op == "symlink"
+	}
+	switch ev.Syscall {
+	case "setns":
+		ev.NSFlags = cloneFlags(f.nsType)
+	case "unshare":
+		ev.NSFlags = cloneFlags(f.flags)
+	}
+	ev.Denied = f.failed || f.rawResult < 0 || failedResult(f.result)
+}
+
+func (f *syscallFields) container(ev *schemas.Event, facts ruleFacts) {
+	c := &ev.Container
+	id := f.fullID
+	if id == "" {
+		id = f.containerID
+	}
+	if id == "host" {
+		c.Host = true
+	} else if id != "" {
+		c.ID, c.Runtime = normalizeID(id)
+	}
+	if f.containerName != "host" {
+		c.Name = f.containerName
+	}
+	switch {
+	case f.imageRepo != "" && f.imageTag != "":
+		c.Image = f.imageRepo + ":" + f.imageTag
+	case f.imageRepo != "":
+		c.Image = f.imageRepo
+	default:
+		c.Image = f.image
+	}
+	if f.capsSeen {
+		c.Caps, c.CapsKnown = capMask(f.caps), true
+	}
+	if !c.Host {
+		c.Privileged = f.privileged || facts.privileged || (c.CapsKnown && c.Caps&schemas.AllCaps == schemas.AllCaps)
+	}
+}
+
+func (f *syscallFields) process(ev *schemas.Event, facts ruleFacts) {
+	p := &ev.Process
+	p.PID = f.pid
+	p.UID = f.uid
+	p.Cwd = f.cwd
+	p.ParentName = schemas.Base(f.parent)
+	p.TTY = f.tty
+	p.Exe = f.exePath
+	if p.Exe == "" && strings.HasPrefix(f.exe, "/") {
+		p.Exe = f.exe
+	}
+	// proc.cmdline is proc.name followed by the arguments.
+	first, args := f.cmdline, ""
+	if i := strings.IndexByte(f.cmdline, ' '); i >= 0 {
+		first, args = f.cmdline[:i], strings.TrimLeft(f.cmdline[i+1:], " ")
+	}
+	p.Args = args
+	switch {
+	case f.procName != "":
+		p.Name = f.procName
+	case first != "":
+		p.Name = schemas.Base(first)
+	default:
+		p.Name = facts.process
+	}
+}
+
+// normalizeID is schemas.NormalizeContainerID applied until the id stops
+// changing: one pass leaves "a://b://<id>" and "docker:// <id>" with a
+// scheme or space still to strip, and Container.ID must be a fixed point
+// of the normalization. Each pass that changes the id shortens or
+// lower-cases it, so the loop ends.
+func normalizeID(s string) (id, runtime string) {
+	id, runtime = schemas.NormalizeContainerID(s)
+	for {
+		next, _ := schemas.NormalizeContainerID(id)
+		if next == id {
+			return id, runtime
+		}
+		id = next
+	}
+}
+
+// capMask turns Falco's rendering of a capability set ("CAP_CHOWN
+// CAP_DAC_OVERRIDE …", also accepted comma separated) into a bitmask.
+func capMask(s string) uint64 {
+	var mask uint64
+	for len(s) > 0 {
+		i := strings.IndexAny(s, " ,|()\t")
+		if i < 0 {
+			mask |= schemas.CapBit(s)
+			break
+		}
+		if i > 0 {
+			mask |= schemas.CapBit(s[:i])
+		}
+		s = s[i+1:]
+	}
+	return mask
+}
+
+// cloneFlagBits are the CLONE_NEW* flags by the names libsinsp prints.
+var cloneFlagBits = map[string]uint64{
+	"CLONE_NEWNS":     0x00020000,
+	"CLONE_NEWCGROUP": 0x02000000,
+	"CLONE_NEWUTS":    0x04000000,
+	"CLONE_NEWIPC":    0x08000000,
+	"CLONE_NEWUSER":   0x10000000,
+	"CLONE_NEWPID":    0x20000000,
+	"CLONE_NEWNET":    0x40000000,
+	"CLONE_NEWTIME":   0x00000080,
+}
+
+// cloneFlags reads the CLONE_NEW* bits of a rendered flags argument:
+// "CLONE_NEWUSER|CLONE_NEWNS", optionally after the number,
+// "268566528(CLONE_NEWUSER|CLONE_NEWNS)".
+func cloneFlags(s string) uint64 {
+	var mask uint64
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "|,() ")
+		word := s
+		if i >= 0 {
+			word, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		mask |= cloneFlagBits[word]
+	}
+	return mask
+}
+
+// fileOp names the file operation of a syscall that is not an open.
+func fileOp(syscall string) string {
+	for _, op := range [...]string{"rename", "unlink", "mkdir", "symlink", "link"} {
+		if strings.HasPrefix(syscall, op) {
+			return op
+		}
+	}
+	return ""
+}
+
+// openForWrite reports whether Falco's rendering of open flags
+// ("O_WRONLY|O_CREAT|O_CLOEXEC") asks for writing.
+func openForWrite(flags string) bool {
+	for _, f := range [...]string{"O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"} {
+		if strings.Contains(flags, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// failedResult reports whether evt.res names an error: Falco prints
+// SUCCESS, a non-negative return value, or an errno name such as EPERM.
+func failedResult(res string) bool {
+	if res == "" || res == "SUCCESS" {
+		return false
+	}
+	if n, ok := parse.Int(res); ok {
+		return n < 0
+	}
+	return true
+}

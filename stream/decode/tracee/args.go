@@ -1,0 +1,183 @@
+package tracee
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/decode/parse"
+)
+
+// CLONE_NEW* flags (include/uapi/linux/sched.h).
+const (
+	cloneNewTime   = 0x00000080
+	cloneNewNS     = 0x00020000
+	cloneNewCgroup = 0x02000000
+	cloneNewUTS    = 0x04000000
+	cloneNewIPC    = 0x08000000
+	cloneNewUser   = 0x10000000
+	cloneNewPID    = 0x20000000
+	cloneNewNet    = 0x40000000
+
+	cloneNewMask = cloneNewTime | cloneNewNS | cloneNewCgroup | cloneNewUTS |
+		cloneNewIPC | cloneNewUser | cloneNewPID | cloneNewNet
+)
+
+// nsFlags reads unshare flags or a setns nstype, numeric or as Tracee's
+// symbolic "CLONE_NEWNS|CLONE_NEWUSER" string, keeping the CLONE_NEW* bits.
+func nsFlags(v gjson.Result) uint64 {
+	if v.Type == gjson.Number {
+		n, _ := parse.Int64(v)
+		return uint64(n) & cloneNewMask
+	}
+	if n, err := strconv.ParseUint(v.Str, 0, 64); err == nil {
+		return n & cloneNewMask
+	}
+	var flags uint64
+	for name := range strings.SplitSeq(v.Str, "|") {
+		switch strings.TrimSpace(name) {
+		case "CLONE_NEWTIME":
+			flags |= cloneNewTime
+		case "CLONE_NEWNS":
+			flags |= cloneNewNS
+		case "CLONE_NEWCGROUP":
+			flags |= cloneNewCgroup
+		case "CLONE_NEWUTS":
+			flags |= cloneNewUTS
+		case "CLONE_NEWIPC":
+			flags |= cloneNewIPC
+		case "CLONE_NEWUSER":
+			flags |= cloneNewUser
+		case "CLONE_NEWPID":
+			flags |= cloneNewPID
+		case "CLONE_NEWNET":
+			flags |= cloneNewNet
+		}
+	}
+	return flags
+}
+
+// Open flags that make an open a write (include/uapi/asm-generic/fcntl.h).
+const (
+	oWronly = 0x1
+	oRdwr   = 0x2
+	oCreat  = 0x40
+	oTrunc  = 0x200
+	oAppend = 0x400
+
+	oWriteMask = oWronly | oRdwr | oCreat | oTrunc | oAppend
+)
+
+// writeFlags reports whether open flags, numeric or Tracee's symbolic
+// "O_WRONLY|O_CREAT" string, open the file for writing.
+func writeFlags(v gjson.Result) bool {
+	if v.Type == gjson.Number {
+		n, _ := parse.Int64(v)
+		return n&oWriteMask != 0
+	}
+	for rest := v.Str; rest != ""; {
+		var name string
+		name, rest, _ = strings.Cut(rest, "|")
+		switch strings.TrimSpace(name) {
+		case "O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND":
+			return true
+		}
+	}
+	return false
+}
+
+// Address families of sockaddr.sa_family.
+const (
+	afUnix  = 1
+	afInet  = 2
+	afInet6 = 10
+)
+
+// sockaddr takes the destination of a connect from Tracee's sockaddr
+// value: {sa_family, sun_path | sin_addr, sin_port | sin6_addr, sin6_port},
+// with the family as a number (v1beta1) or "AF_UNIX" (layouts 1–2) and
+// ports as numbers or strings.
+func sockaddr(ev *schemas.Event, v gjson.Result) {
+	if !v.IsObject() {
+		return
+	}
+	family := 0
+	var path, addr string
+	var port int64
+	v.ForEach(func(k, f gjson.Result) bool {
+		switch k.Str {
+		case "sa_family":
+			family = addressFamily(f)
+		case "sun_path":
+			path = f.Str
+		case "sin_addr", "sin6_addr":
+			addr = f.Str
+		case "sin_port", "sin6_port":
+			port, _ = parse.Int64(f)
+		}
+		return true
+	})
+	switch {
+	case family == afUnix || (family == 0 && path != ""):
+		ev.Net.UnixPath = path
+	case family == afInet || family == afInet6 || addr != "":
+		ev.Net.Addr = addr
+		ev.Net.Port = int(port)
+	}
+}
+
+func addressFamily(f gjson.Result) int {
+	if n, ok := parse.Int64(f); ok {
+		return int(n)
+	}
+	switch f.Str {
+	case "AF_UNIX", "AF_LOCAL":
+		return afUnix
+	case "AF_INET":
+		return afInet
+	case "AF_INET6":
+		return afInet6
+	}
+	return 0
+}
+
+// ptraceRequests names the ptrace requests (include/uapi/linux/ptrace.h and
+// the x86 arch header for the register requests).
+var ptraceRequests = map[int64]string{
+	0:      "PTRACE_TRACEME",
+	1:      "PTRACE_PEEKTEXT",
+	2:      "PTRACE_PEEKDATA",
+	3:      "PTRACE_PEEKUSR",
+	4:      "PTRACE_POKETEXT",
+	5:      "PTRACE_POKEDATA",
+	6:      "PTRACE_POKEUSR",
+	7:      "PTRACE_CONT",
+	8:      "PTRACE_KILL",
+	9:      "PTRACE_SINGLESTEP",
+	12:     "PTRACE_GETREGS",
+	13:     "PTRACE_SETREGS",
+	16:     "PTRACE_ATTACH",
+	17:     "PTRACE_DETACH",
+	24:     "PTRACE_SYSCALL",
+	0x4200: "PTRACE_SETOPTIONS",
+	0x4204: "PTRACE_GETREGSET",
+	0x4205: "PTRACE_SETREGSET",
+	0x4206: "PTRACE_SEIZE",
+	0x4207: "PTRACE_INTERRUPT",
+}
+
+// ptraceRequest returns the symbolic name of a ptrace request; Tracee
+// prints it symbolically already unless run with raw arguments.
+func ptraceRequest(v gjson.Result) string {
+	if v.Type == gjson.String {
+		return v.Str
+	}
+	if n, ok := parse.Int64(v); ok {
+		if name, ok := ptraceRequests[n]; ok {
+			return name
+		}
+	}
+	return v.Raw
+}
