@@ -447,12 +447,32 @@ func sameCommand(a, b string) bool {
 	if a == b {
 		return true
 	}
+	if a == "" || b == "" {
+		return false
+	}
 	fa, _, _ := strings.Cut(a, " ")
 	fb, _, _ := strings.Cut(b, " ")
 	return schemas.Base(fa) == schemas.Base(fb)
 }
 
 func (e *Engine) raiseSession(in *instance, c *ctrState, s *sessionRec) {
+	if s.alert == nil {
+		// Repeated sessions of the same command into the same container
+		// (exec probes, a script looping over kubectl exec) extend one
+		// alert per exec window instead of raising one each.
+		for _, a := range sortedAlerts(in.alerts) {
+			o := a.session
+			if a.rule != RuleS07 || a.final || o == nil || o.container != s.container ||
+				!(o.command == s.command || sameCommand(o.command, s.command)) ||
+				s.at.After(a.anchorAt.Add(e.pol.Windows.ExecWindow.D())) {
+				continue
+			}
+			s.alert = a
+			s.ev.rules = s.ev.rules.With(RuleS07)
+			e.addEvidence(a, s.ev)
+			break
+		}
+	}
 	if s.alert == nil && !e.allowedFor(in, c, RuleS07, allowSubject{users: []string{s.user}, groups: s.groups}) {
 		a := e.openAlert(in, RuleS07, "ESC-S07|"+s.nativeID, c, s.ev, s.at, e.pol.Windows.ExecWindow.D())
 		if a != nil {

@@ -21,12 +21,18 @@ const ShortIDLen = 12
 // trimming; compare them exactly.
 func NormalizeContainerID(s string) (id, runtime string) {
 	s = strings.TrimSpace(s)
-	if i := strings.Index(s, "://"); i > 0 {
-		runtime = s[:i]
-		if runtime == "crio" {
-			runtime = "cri-o"
+	for {
+		i := strings.Index(s, "://")
+		if i <= 0 {
+			break
 		}
-		s = s[i+3:]
+		if runtime == "" {
+			runtime = s[:i]
+			if runtime == "crio" {
+				runtime = "cri-o"
+			}
+		}
+		s = strings.TrimSpace(s[i+3:])
 	}
 	if !IsHex(s) {
 		return s, runtime

@@ -132,11 +132,14 @@ cmd_fetch() {
   tmp=$(mktemp -d "$CACHE_ROOT/.kafka-$KAFKA_VERSION.XXXXXX")
   read -r -a extra <<<"${ESCAPEWATCH_MVN_ARGS:-}"
   log "resolving Kafka $KAFKA_VERSION with mvn into $LIB_DIR"
-  if ! mvn -B -q -Dstyle.color=never -f "$POM" "${extra[@]}" \
+  # mvn's output goes to a file, shown only when it fails.
+  if ! mvn -B -q -f "$POM" "${extra[@]}" \
     -Dkafka.version="$KAFKA_VERSION" -Dlog4j.version="$LOG4J_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/lib" >&2; then
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/lib" \
+    </dev/null >"$tmp/mvn.log" 2>&1; then
+    cat "$tmp/mvn.log" >&2
     rm -rf "$tmp"
-    die "mvn could not resolve org.apache.kafka:kafka_$SCALA_BINARY_VERSION:$KAFKA_VERSION"
+    die "mvn could not resolve org.apache.kafka:kafka_$SCALA_BINARY_VERSION:$KAFKA_VERSION (see above)"
   fi
   [[ -f "$tmp/lib/kafka_$SCALA_BINARY_VERSION-$KAFKA_VERSION.jar" ]] || {
     rm -rf "$tmp"
@@ -157,14 +160,15 @@ cmd_fetch() {
 # alive (a zombie, or a reused pid running something else, does not count).
 broker_pid() {
   [[ -s $PID_FILE ]] || return 1
-  local pid state
+  local pid state cmdline
   pid=$(<"$PID_FILE")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   if [[ -r /proc/$pid/stat ]]; then
     state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
     [[ $state != Z && $state != X ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ $cmdline == *kafka.Kafka* ]] || return 1
   fi
   printf '%s\n' "$pid"
 }

@@ -265,18 +265,19 @@ func rawBytes(s string) []byte {
 // one pass. For wrapper records it also returns the payload field.
 func sniff(raw string) (format, string) {
 	var (
-		kind, apiVersion                  string
-		hasOutputFields, hasRule, hasPrio bool
-		tetragonEvent                     bool
-		hasEventName, hasTraceeTS         bool
-		hasWorkload, hasName              bool
-		hasType, hasAction, hasActor      bool
-		hasStatus, hasID, hasFrom         bool
-		hasDockerID, hasHostConfig        bool
-		hasTopic, hasNamespace            bool
-		hasCRIContainer, hasCRIEventType  bool
-		hasAuditd, hasAuditID             bool
-		wrapped                           string
+		kind, apiVersion                   string
+		hasOutputFields, hasRule, hasPrio  bool
+		tetragonEvent                      bool
+		hasEventName, hasTraceeTS          bool
+		hasWorkload, hasName               bool
+		hasType, hasAction, hasActor       bool
+		hasStatus, hasID, hasFrom, hasTime bool
+		hasDockerID, hasHostConfig         bool
+		hasTopic, hasNamespace             bool
+		hasCRIContainer, hasCRIEventType   bool
+		hasAuditd, hasAuditID              bool
+		coalesced                          int
+		wrapped                            string
 	)
 	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
 		switch key.Str {
@@ -292,8 +293,7 @@ func sniff(raw string) (format, string) {
 			hasRule = true
 		case "priority":
 			hasPrio = true
-		case "process_exec", "process_exit", "process_kprobe", "process_tracepoint",
-			"process_uprobe", "process_lsm", "process_loader", "process_throttle":
+		case "rate_limit_info":
 			tetragonEvent = true
 		case "eventName":
 			hasEventName = true
@@ -315,6 +315,8 @@ func sniff(raw string) (format, string) {
 			hasID = true
 		case "from":
 			hasFrom = true
+		case "time":
+			hasTime = true
 		case "Id":
 			hasDockerID = true
 		case "HostConfig":
@@ -329,6 +331,15 @@ func sniff(raw string) (format, string) {
 			hasCRIEventType = true
 		case "auditd":
 			hasAuditd = true
+		case "record_type", "summary", "sequence":
+			// go-libaudit's coalesced event, the model Auditbeat builds on
+			coalesced++
+		default:
+			// Tetragon names every event type process_* (exec, exit,
+			// kprobe, tracepoint, lsm, uprobe, usdt, loader, throttle).
+			if strings.HasPrefix(key.Str, "process_") && value.IsObject() {
+				tetragonEvent = true
+			}
 		case "message", "log", "MESSAGE":
 			if value.Type == gjson.String && wrapped == "" {
 				wrapped = key.Str
@@ -350,13 +361,14 @@ func sniff(raw string) (format, string) {
 		return formatFalco, ""
 	case hasEventName && hasTraceeTS, hasWorkload && hasName && hasTraceeTS:
 		return formatTracee, ""
-	case hasType && hasAction && hasActor, hasStatus && hasID && hasFrom:
+	case hasType && hasAction && hasActor, hasStatus && hasID && (hasFrom || hasTime):
+		// the second form is the legacy (API < 1.22) event shape
 		return formatDockerEvent, ""
 	case hasDockerID && hasHostConfig:
 		return formatDockerInspect, ""
 	case hasTopic && hasNamespace, hasCRIContainer && hasCRIEventType:
 		return formatContainerd, ""
-	case hasAuditd:
+	case hasAuditd, coalesced == 3:
 		return formatAuditbeat, ""
 	case wrapped != "":
 		return formatWrapped, wrapped
@@ -395,12 +407,12 @@ func (d *Decoder) decodeTextEnv(s string, rec Record, env envelope, fn Handler) 
 func (d *Decoder) decodeLine(line string, rec Record, env envelope, fn Handler) error {
 	switch {
 	case isAuditdLine(line):
-		return d.audit.Add(line, rec.Ref, func(ev *schemas.Event) error {
-			if ev.Node == "" {
-				ev.Node = env.host
-			}
-			return fn(ev)
-		})
+		if env.host != "" && !strings.HasPrefix(line, "node=") {
+			// The grouper may emit this record's event later, with
+			// another record; the node prefix travels with it.
+			line = "node=" + env.host + " " + line
+		}
+		return d.audit.Add(line, rec.Ref, fn)
 	case isDockerText(line):
 		return d.textEvent(docker.DecodeText, line, rec, env, fn)
 	}
@@ -422,14 +434,15 @@ func (d *Decoder) textEvent(decode func(string, *schemas.Event) error, line stri
 }
 
 // isAuditdLine matches "type=SYSCALL msg=audit(…)" with an optional
-// "node=… " prefix.
+// "node=… " prefix (and records whose stamp is missing, which the auditd
+// decoder then rejects with a precise reason).
 func isAuditdLine(s string) bool {
 	if strings.HasPrefix(s, "node=") {
 		if i := strings.IndexByte(s, ' '); i > 0 {
 			s = s[i+1:]
 		}
 	}
-	return strings.HasPrefix(s, "type=") && strings.Contains(s, "msg=audit(")
+	return strings.HasPrefix(s, "type=") && strings.Contains(s, " msg=")
 }
 
 // isDockerText matches "<RFC3339Nano> <type> <action> …" of `docker events`.

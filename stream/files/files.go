@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -223,11 +224,28 @@ func document(br *bufio.Reader, maxRecord int, fn func(Record) error) error {
 	if err != nil {
 		return err
 	}
-	if len(data) > maxDocument || !gjson.ValidBytes(data) {
+	lineOf := func(off int) int { return 1 + bytes.Count(data[:off], []byte{'\n'}) }
+	if len(data) > maxDocument {
 		return lines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(data), br), 64<<10), maxRecord, fn)
 	}
+	if !gjson.ValidBytes(data) {
+		// `crictl events -o json` and `jq .` print a stream of
+		// pretty-printed values; anything else is read line by line.
+		if values, ok := splitValues(data); ok {
+			for _, v := range values {
+				rec := Record{Value: data[v[0]:v[1]], Line: lineOf(v[0])}
+				if v[1]-v[0] > maxRecord {
+					rec = Record{Line: rec.Line, Err: ErrTooLong}
+				}
+				if err := fn(rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return lines(bufio.NewReaderSize(bytes.NewReader(data), 64<<10), maxRecord, fn)
+	}
 	start := firstNonSpace(data)
-	lineOf := func(off int) int { return 1 + bytes.Count(data[:off], []byte{'\n'}) }
 	if data[start] == '[' {
 		var ferr error
 		gjson.ParseBytes(data).ForEach(func(_, v gjson.Result) bool {
@@ -244,6 +262,24 @@ func document(br *bufio.Reader, maxRecord int, fn func(Record) error) error {
 		return fn(Record{Line: lineOf(start), Err: ErrTooLong})
 	}
 	return fn(Record{Value: data, Line: lineOf(start)})
+}
+
+// splitValues splits a stream of JSON values into their byte ranges. ok is
+// false unless the whole input is two or more well-formed values.
+func splitValues(data []byte) (ranges [][2]int, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		start := int(dec.InputOffset())
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			if errors.Is(err, io.EOF) {
+				return ranges, len(ranges) > 1
+			}
+			return nil, false
+		}
+		start += firstNonSpace(data[start:])
+		ranges = append(ranges, [2]int{start, int(dec.InputOffset())})
+	}
 }
 
 func firstNonSpace(b []byte) int {

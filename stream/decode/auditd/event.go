@@ -74,7 +74,12 @@ func (b *builder) build(ev *schemas.Event, gr *group) {
 	p.Cwd = b.text(f.cwd)
 	switch {
 	case f.execve != "":
-		p.Args = b.execveArgs(f.execve)
+		var argv0 string
+		argv0, p.Args = b.execveArgs(f.execve)
+		if p.Name == "" {
+			// The SYSCALL record is missing; argv[0] is the best name left.
+			p.Name = schemas.Base(argv0)
+		}
 	case f.proctitle.s != "" && !f.proctitle.quoted:
 		p.Args = b.proctitleArgs(f.proctitle.s)
 	}
@@ -303,19 +308,26 @@ func (b *builder) absolute(name, cwd string) string {
 
 // execveArgs joins the arguments a1…aN of an EXECVE record, shell-quoted
 // where needed. Long arguments come in chunks aN[0], aN[1]… after aN_len.
-func (b *builder) execveArgs(body string) string {
-	start := len(b.arena)
+func (b *builder) execveArgs(body string) (argv0, args string) {
 	b.tmp = b.tmp[:0]
 	current := -1
 	it := fields{s: body}
+	start := -1
 	for {
 		key, v, quoted, ok := it.next()
 		if !ok {
 			break
 		}
 		n, ok := argIndex(key)
-		if !ok || n == 0 {
+		if !ok {
 			continue
+		}
+		if n == 0 {
+			argv0 = b.text(value{v, quoted})
+			continue
+		}
+		if start < 0 {
+			start = len(b.arena)
 		}
 		if n != current {
 			b.endArg(start, current)
@@ -327,8 +339,11 @@ func (b *builder) execveArgs(body string) string {
 			b.tmp = append(b.tmp, v...)
 		}
 	}
+	if start < 0 {
+		return argv0, ""
+	}
 	b.endArg(start, current)
-	return view(b.arena[start:])
+	return argv0, view(b.arena[start:])
 }
 
 func (b *builder) endArg(start, n int) {

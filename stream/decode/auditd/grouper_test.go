@@ -135,7 +135,7 @@ func TestGrouperPublicLogs(t *testing.T) {
 				},
 				{
 					NativeID: ":1507304439.922:1865", Time: at(1507304439, 922), Kind: schemas.KindProcess,
-					Process: schemas.Process{Args: "-u 3005 -m trainer5"},
+					Process: schemas.Process{Name: "useradd", Args: "-u 3005 -m trainer5"},
 					Ref:     schemas.Ref{File: "go-libaudit-test3-mixed.log", Line: 16},
 				},
 			},

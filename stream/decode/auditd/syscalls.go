@@ -98,7 +98,7 @@ const firstSharedSyscall = 424
 // returns "" for unknown arches and numbers.
 func syscallName(arch, nr string) string {
 	v, ok := decimal(nr)
-	if !ok {
+	if !ok || v < 0 {
 		return ""
 	}
 	n := int(v)

@@ -12,18 +12,18 @@ import (
 // containerd's. A bare logrus line is claimed only when it is recognisably
 // containerd's: a CRI plugin message or an io.containerd plugin name.
 func decodeLogLine(host, body string, ev *schemas.Event) error {
-	e, ok := parseLogrus(body)
+	e, ok := parse.Logrus(body)
 	if !ok {
 		if host == "" {
 			return notContainerd
 		}
 		return parse.Errorf(parse.ReasonBadTime, "containerd log line has no time= and msg= fields")
 	}
-	known := criMessage(e.msg, ev)
+	known := criMessage(e.Msg, ev)
 	if host == "" && !known && !mentionsContainerd(body) {
 		return notContainerd
 	}
-	t, err := parse.RFC3339(e.time)
+	t, err := parse.RFC3339(e.Time)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func commandOf(rest string) (string, bool) {
 	if end < 0 {
 		return "", false
 	}
-	return unescape(args[:end]), true
+	return parse.Unescape(args[:end]), true
 }
 
 // cutQuoted reads a quoted string at the start of s, quoted as logrus

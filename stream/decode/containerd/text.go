@@ -20,7 +20,7 @@ func DecodeText(line string, ev *schemas.Event) error {
 	case strings.HasPrefix(line, "time="):
 		return decodeLogLine("", line, ev)
 	}
-	host, tag, body, ok := splitSyslog(line)
+	host, tag, body, ok := parse.SplitSyslog(line)
 	if !ok || tag != "containerd" {
 		return notContainerd
 	}

@@ -19,11 +19,11 @@ func DecodeText(line string, ev *schemas.Event) error {
 	if !strings.HasPrefix(line, "time=") {
 		var tag string
 		var ok bool
-		if host, tag, body, ok = splitSyslog(line); !ok || tag != "crio" {
+		if host, tag, body, ok = parse.SplitSyslog(line); !ok || tag != "crio" {
 			return notCRIO
 		}
 	}
-	e, ok := parseLogrus(body)
+	e, ok := parse.Logrus(body)
 	if !ok {
 		if host == "" {
 			return notCRIO
@@ -31,10 +31,10 @@ func DecodeText(line string, ev *schemas.Event) error {
 		return parse.Errorf(parse.ReasonBadTime, "CRI-O log line has no time= and msg= fields")
 	}
 	known := crioMessage(e, ev)
-	if host == "" && !known && !hasCRIOTimeLayout(e.time) && !strings.HasPrefix(e.field("name"), "/runtime.") {
+	if host == "" && !known && !hasCRIOTimeLayout(e.Time) && !strings.HasPrefix(e.Field("name"), "/runtime.") {
 		return notCRIO
 	}
-	t, err := logTime(e.time)
+	t, err := logTime(e.Time)
 	if err != nil {
 		return err
 	}
@@ -88,14 +88,14 @@ func logTime(s string) (time.Time, error) {
 // early releases) and, at debug level, the gRPC interceptor's
 // "Request: &ExecSyncRequest{ContainerId:…,Cmd:[…],…}" and
 // "Request: &ExecRequest{…}" / "Request: &AttachRequest{…}".
-func crioMessage(e logEntry, ev *schemas.Event) bool {
-	msg := e.msg
+func crioMessage(e parse.LogLine, ev *schemas.Event) bool {
+	msg := e.Msg
 	switch {
 	case msg == "Started container":
-		desc := parseDescription(e.field("description"))
+		desc := parseDescription(e.Field("description"))
 		desc.fill(ev)
-		ev.Container.ID = containerID(e.field("containerID"))
-		if pid, ok := parse.Int(e.field("PID")); ok && pid > 0 {
+		ev.Container.ID = containerID(e.Field("containerID"))
+		if pid, ok := parse.Int(e.Field("PID")); ok && pid > 0 {
 			ev.Process.PID = pid
 		}
 		desc.startKind(ev)
@@ -155,7 +155,7 @@ func crioMessage(e logEntry, ev *schemas.Event) bool {
 		desc := parseDescription(d)
 		desc.fill(ev)
 		ev.Kind = schemas.KindSession
-		ev.Session = schemas.Session{Type: "exec", Container: desc.container, Command: unescape(argv[1 : len(argv)-1])}
+		ev.Session = schemas.Session{Type: "exec", Container: desc.container, Command: parse.Unescape(argv[1 : len(argv)-1])}
 
 	default:
 		if session, request, ok := streamRequest(msg); ok {
@@ -163,7 +163,7 @@ func crioMessage(e logEntry, ev *schemas.Event) bool {
 			ev.Container.ID = containerID(requestValue(request, "ContainerId"))
 			ev.Session.Type = session
 			if session == "exec" {
-				ev.Session.Command = unescape(requestCommand(request))
+				ev.Session.Command = parse.Unescape(requestCommand(request))
 			}
 			return true
 		}

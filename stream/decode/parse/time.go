@@ -14,6 +14,9 @@ func RFC3339(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, Errorf(ReasonBadTime, "cannot parse time %q", clip(s))
 	}
+	if t.Year() < 1970 {
+		return time.Time{}, Errorf(ReasonBadTime, "time %q is before 1970", clip(s))
+	}
 	return t.UTC(), nil
 }
 
@@ -71,6 +74,9 @@ func GoTimeString(s string) (time.Time, string, error) {
 	t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", head)
 	if err != nil {
 		return time.Time{}, s, Errorf(ReasonBadTime, "cannot parse time %q", clip(head))
+	}
+	if t.Year() < 1970 {
+		return time.Time{}, s, Errorf(ReasonBadTime, "time %q is before 1970", clip(head))
 	}
 	return t.UTC(), rest, nil
 }

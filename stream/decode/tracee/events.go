@@ -13,12 +13,9 @@ import (
 // syscall or kernel hook, the arguments give the facts.
 func decodeBase(r *record, ev *schemas.Event) {
 	ev.Kind = kindOf(r.name)
-	switch ev.Kind {
-	case schemas.KindContainerStart, schemas.KindContainerEnd, schemas.KindLifecycle:
-	default:
-		if !strings.HasPrefix(r.name, "net_packet_") {
-			ev.Syscall = r.name
-		}
+	if ev.Kind != schemas.KindContainerStart && ev.Kind != schemas.KindContainerEnd &&
+		!strings.HasPrefix(r.name, "net_packet_") {
+		ev.Syscall = r.name
 	}
 	applyArgs(ev, r.name, r.args)
 	if isExec(r.name) {
@@ -182,6 +179,7 @@ func argument(arg gjson.Result) (name string, value gjson.Result) {
 		case "name":
 			name = v.Str
 		case "type":
+			// The C type of layouts 1–2 says nothing the value does not.
 		default:
 			if v.IsObject() && (strings.HasSuffix(k.Str, "array") || strings.HasSuffix(k.Str, "Array")) {
 				v = v.Get("value")

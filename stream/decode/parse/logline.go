@@ -1,15 +1,15 @@
-package containerd
+package parse
 
 import (
 	"strconv"
 	"strings"
 )
 
-// splitSyslog separates a syslog or journald prefix from a line:
+// SplitSyslog separates a syslog or journald prefix from a line:
 // "Jan  2 15:04:05 <host> <tag>[<pid>]: <message>" (journalctl's default
 // format, classic syslog) or "<RFC 3339 time> <host> <tag>[<pid>]: <message>"
 // (journalctl -o short-iso, rsyslog). ok is false when the line has neither.
-func splitSyslog(line string) (host, tag, message string, ok bool) {
+func SplitSyslog(line string) (host, tag, message string, ok bool) {
 	var rest string
 	switch {
 	case isMonthPrefix(line):
@@ -59,35 +59,36 @@ func cutWord(s string) (word, rest string) {
 	return s, ""
 }
 
-// logEntry is a line of logrus's text formatter:
+// LogLine is a line of logrus's text formatter (containerd, CRI-O, dockerd):
 // time="…" level=… msg="…" key=value … . Values are kept as written, quoted
 // ones without their quotes but still escaped.
-type logEntry struct {
-	time, level, msg string
+type LogLine struct {
+	Time, Level, Msg string
 	fields           string
 }
 
-// parseLogrus reads the time, level and msg fields of a logrus line. ok is
-// false when the line has no time= or no msg=.
-func parseLogrus(s string) (e logEntry, ok bool) {
+// Logrus reads the time, level and msg fields of a logrus line. ok is
+// false when the line has no time= or no msg=. It does not allocate.
+func Logrus(s string) (e LogLine, ok bool) {
 	e.fields = s
 	for rest := s; rest != ""; {
 		var key, value string
 		key, value, rest = nextField(rest)
 		switch key {
 		case "time":
-			e.time = value
+			e.Time = value
 		case "level":
-			e.level = value
+			e.Level = value
 		case "msg":
-			e.msg = value
+			e.Msg = value
 		}
 	}
-	return e, e.time != "" && e.msg != ""
+	return e, e.Time != "" && e.Msg != ""
 }
 
-// field returns the value of key, or "".
-func (e logEntry) field(key string) string {
+// Field returns the value of key as written (quotes removed, escapes
+// kept), or "".
+func (e LogLine) Field(key string) string {
 	for rest := e.fields; rest != ""; {
 		var k, v string
 		k, v, rest = nextField(rest)
@@ -123,9 +124,9 @@ func nextField(s string) (key, value, rest string) {
 	return key, s[1:], ""
 }
 
-// unescape undoes the Go quoting logrus applies to values. It allocates only
-// when the value holds escapes.
-func unescape(s string) string {
+// Unescape undoes the Go quoting logrus applies to values. It allocates
+// only when the value holds escapes.
+func Unescape(s string) string {
 	if strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
