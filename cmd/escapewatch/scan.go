@@ -130,8 +130,8 @@ type scanner struct {
 
 type inputStats struct {
 	records, events, kept, unattributed int
-	skipped               map[string]int
-	reported              int
+	skipped                             map[string]int
+	reported                            int
 }
 
 // produce decodes input i and emits the events the correlator needs,
