@@ -5,7 +5,7 @@ BIN       ?= bin/escapewatch
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
+LDFLAGS   := -X github.com/escapewatch/escapewatch/schemas.ProductVersion=$(VERSION)
 
 .DEFAULT_GOAL := help
 

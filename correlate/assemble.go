@@ -137,17 +137,25 @@ func (e *Engine) summary(a *alertState, c *ctrState) string {
 			" of a risky start (" + strings.Join(in.riskFlags(c), ", ") + ")"
 	case RuleC02:
 		s := a.session
-		who := s.user
-		if who == "" {
-			who = "a"
-		} else {
-			who += "'s"
+		who := s.user + "'s"
+		if s.user == "" {
+			who = "an"
+			if s.kind != "exec" && s.kind != "attach" {
+				who = "a"
+			}
 		}
-		return "Session escape in " + w + ": after " + who + " " + s.kind + " session (" + s.command + "), " + a.detail
+		return "Session escape in " + w + ": after " + who + " " + s.kind + " session" + commandNote(s.command) + ", " + a.detail
 	case RuleC03:
 		return "Host disk takeover in " + w + ": " + a.detail
 	}
 	return a.rule.Info().Name + " in " + w + ": " + a.detail
+}
+
+func commandNote(cmd string) string {
+	if cmd == "" {
+		return ""
+	}
+	return " (" + cmd + ")"
 }
 
 func roundDur(d interface{ Seconds() float64 }) string {

@@ -69,14 +69,14 @@ type Alert struct {
 	Severity Severity `json:"severity"`
 	MITRE    MITRE    `json:"mitre"`
 	// FirstSeen and LastSeen are event times in RFC 3339 with nanoseconds.
-	FirstSeen  string         `json:"first_seen"`
-	LastSeen   string         `json:"last_seen"`
-	Summary    string         `json:"summary"`
-	Container  *AlertCtr      `json:"container,omitempty"`
-	Kubernetes *AlertK8s      `json:"kubernetes,omitempty"`
-	Host       AlertHost      `json:"host"`
-	Actor      AlertActor     `json:"actor"`
-	Evidence   []Evidence     `json:"evidence"`
+	FirstSeen  string     `json:"first_seen"`
+	LastSeen   string     `json:"last_seen"`
+	Summary    string     `json:"summary"`
+	Container  *AlertCtr  `json:"container,omitempty"`
+	Kubernetes *AlertK8s  `json:"kubernetes,omitempty"`
+	Host       AlertHost  `json:"host"`
+	Actor      AlertActor `json:"actor"`
+	Evidence   []Evidence `json:"evidence"`
 	// EvidenceDropped counts evidence items left out by the per-alert cap.
 	EvidenceDropped  int        `json:"evidence_dropped,omitempty"`
 	Escalate         bool       `json:"escalate"`

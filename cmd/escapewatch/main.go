@@ -10,10 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-)
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+	"github.com/escapewatch/escapewatch/schemas"
+)
 
 type command struct {
 	name    string
@@ -33,7 +32,7 @@ func commands() []command {
 		{"rules", "list the rule catalogue", runRules},
 		{"validate", "check a policy file and explain every error", runValidate},
 		{"version", "print the version", func(_ context.Context, _ []string, s stdio) int {
-			fmt.Fprintln(s.out, "escapewatch", version)
+			fmt.Fprintln(s.out, "escapewatch", schemas.ProductVersion)
 			return 0
 		}},
 	}

@@ -148,11 +148,10 @@ func (sc *scanner) produce(ctx context.Context, i int, emit func(*schemas.Event)
 	dec := decode.New(decode.Options{MaxRecordBytes: sc.maxRecord})
 	keep := func(ev *schemas.Event) error {
 		st.events++
-		if !correlate.HasUnit(ev) {
-			st.unattributed++
-			return nil
-		}
 		if !correlate.Relevant(ev, sc.pol) {
+			if ev.Kind != schemas.KindLifecycle && !correlate.HasUnit(ev) {
+				st.unattributed++
+			}
 			return nil
 		}
 		kept := new(schemas.Event)
@@ -225,6 +224,6 @@ func (sc *scanner) summary(alerts, late int) {
 	if len(parts) > 0 {
 		skip = "skipped: " + strings.Join(parts, ", ")
 	}
-	fmt.Fprintf(sc.stderr, "escapewatch scan: %d file(s), %d record(s) (%s); %d event(s), %d kept for correlation, %d on the host or without a container, %d late; %d alert(s)\n",
+	fmt.Fprintf(sc.stderr, "escapewatch scan: %d file(s), %d record(s) (%s); %d event(s), %d kept for correlation, %d naming no pod or container (host activity), %d late; %d alert(s)\n",
 		len(sc.inputs), records, skip, events, kept, unattributed, late, alerts)
 }
