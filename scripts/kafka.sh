@@ -11,7 +11,8 @@
 # Usage:
 #   scripts/kafka.sh fetch           resolve the jars into the cache (no-op when cached)
 #   scripts/kafka.sh start           fetch, start a broker, wait until it answers, then
-#                                    print KAFKA_BROKERS=127.0.0.1:<port> (for eval)
+#                                    print KAFKA_BROKERS=127.0.0.1:<port>; use as
+#                                    eval "$(scripts/kafka.sh start)"; export KAFKA_BROKERS
 #   scripts/kafka.sh stop            stop the broker of the run dir, remove its data
 #   scripts/kafka.sh status          say whether it runs, and where (exit 3 if not)
 #   scripts/kafka.sh run -- CMD...   start, run CMD with KAFKA_BROKERS exported, always
@@ -44,8 +45,14 @@
 #   KAFKA_JVM_OPTS             extra broker JVM options
 #   JAVA_HOME                  Java to use (default: java on PATH); must be 17+
 #
-# Needs: bash, mvn (3.6.3+), Java 17+, python3 (to pick free ports; a bash
-# fallback exists), setsid/flock/timeout from util-linux/coreutils (optional).
+# "Ready" means: the broker log says "Kafka Server started", the client port
+# accepts TCP, the topics tool (a real Java admin client) lists topics, and a
+# group coordinator answers FindCoordinator (this also creates
+# __consumer_offsets up front, so the first consumer group of a test is fast).
+#
+# Needs: bash, mvn (3.6.3+), Java 17+, python3 (free ports, with a bash
+# fallback; the coordinator warm-up, skipped without it), and setsid, flock,
+# timeout from util-linux/coreutils (each optional).
 
 set -euo pipefail
 
@@ -270,11 +277,13 @@ default.replication.factor=1
 min.insync.replicas=1
 
 # Internal topics on a single node.
+# One __consumer_offsets partition: a single warm-up request (see
+# warm_group_coordinator) then readies the coordinator of every group.
 offsets.topic.replication.factor=1
-offsets.topic.num.partitions=5
+offsets.topic.num.partitions=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=5
+transaction.state.log.num.partitions=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 
@@ -294,8 +303,9 @@ EOF
 
 # Best effort: ask for a group coordinator (FindCoordinator v1, a few bytes by
 # hand) until one is there. The first such request makes the broker create
-# __consumer_offsets; without this warm-up the first consumer group of a test
-# run sees COORDINATOR_NOT_AVAILABLE, and kafka-go then backs off for 5 s
+# __consumer_offsets (one partition, so every group shares this coordinator);
+# without this warm-up the first consumer group of a test run sees
+# COORDINATOR_NOT_AVAILABLE, and kafka-go then backs off for 5 s
 # (ReaderConfig.JoinGroupBackoff).
 warm_group_coordinator() {
   local port=$1 secs=$2
