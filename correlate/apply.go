@@ -163,7 +163,7 @@ func (e *Engine) containerRisk(c *ctrState, cs *schemas.ContainerSpec) RuleSet {
 		}
 	}
 	for _, m := range cs.Mounts {
-		if hasMount(c.mounts, m) {
+		if hasMount(c.mounts, m) || runtimeManaged(m.Source) {
 			continue
 		}
 		m.Source = cleanPath(m.Source)
@@ -185,6 +185,21 @@ func (e *Engine) containerRisk(c *ctrState, cs *schemas.ContainerSpec) RuleSet {
 		rules = rules.With(RuleS06)
 	}
 	return rules
+}
+
+// runtimeManaged reports host paths the kubelet or the runtime mount into
+// every container (service account tokens, /etc/hosts, resolv.conf,
+// termination logs): they are not host mounts anyone asked for.
+func runtimeManaged(src string) bool {
+	for _, prefix := range [...]string{"/var/lib/kubelet/pods/", "/var/lib/docker/containers/",
+		"/run/containerd/io.containerd.grpc.v1.cri/", "/var/run/containerd/io.containerd.grpc.v1.cri/",
+		"/var/lib/containerd/io.containerd.grpc.v1.cri/", "/var/lib/containers/storage/",
+		"/run/containers/storage/", "/var/run/containers/storage/"} {
+		if strings.HasPrefix(src, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasMount(ms []schemas.HostMount, m schemas.HostMount) bool {
@@ -325,7 +340,7 @@ func (e *Engine) recordStart(in *instance, scope string, at time.Time, it *evIte
 		e.chainC01(in, in.findContainer(rec.container), rec)
 	}
 	for _, s := range in.sessions {
-		if s.risky || s.at.Before(at.Add(-w.Skew.D())) {
+		if s.risky || s.ev == it || s.at.Before(at.Add(-w.Skew.D())) {
 			continue
 		}
 		if scope != "" && s.container != "" && s.container != scope {
@@ -362,6 +377,9 @@ func (e *Engine) applyFacts(in *instance, c *ctrState, ev *schemas.Event, it *ev
 	}
 	var rules RuleSet
 	caps := ev.Container.Caps
+	if ev.Container.CapsKnown {
+		c.capsSeen = true
+	}
 	if (ev.Container.Privileged || (ev.Container.CapsKnown && caps&schemas.AllCaps == schemas.AllCaps)) && !c.privileged {
 		c.privileged = true
 		rules = rules.With(RuleS01)
@@ -582,7 +600,9 @@ func (e *Engine) actionSeverity(in *instance, c *ctrState, h Hit, at time.Time) 
 	if h.Rule == RuleA15 {
 		return sev
 	}
-	if in.riskyFor(c) {
+	// ESC-A13 needs a sensitive host mount, so its own precondition does
+	// not raise it again.
+	if in.riskyFor(c) && h.Rule != RuleA13 {
 		sev = sev.Raise(1, schemas.SeverityHigh)
 	}
 	if e.reconBefore(in, scopeOf(c), at) {
@@ -640,9 +660,33 @@ func (e *Engine) raiseAction(in *instance, c *ctrState, rec *actionRec) {
 			return
 		}
 		a.detail = rec.hit.Detail
+		// Whoever opened a session just before acted, not the pod's author.
+		a.session = e.sessionBefore(in, c, rec.at)
 	}
 	e.addEvidence(a, rec.ev)
+	if rec.severity > a.severity {
+		a.detail = rec.hit.Detail
+	}
 	e.setSeverity(a, rec.severity)
+}
+
+// sessionBefore returns the latest session into container c (or the pod)
+// that an action at t may belong to.
+func (e *Engine) sessionBefore(in *instance, c *ctrState, t time.Time) *sessionRec {
+	w := e.pol.Windows
+	var best *sessionRec
+	for _, s := range in.sessions {
+		if c != nil && s.container != "" && s.container != c.name {
+			continue
+		}
+		if t.Before(s.at.Add(-w.Skew.D())) || t.After(s.at.Add(w.ExecWindow.D())) {
+			continue
+		}
+		if best == nil || s.at.After(best.at) {
+			best = s
+		}
+	}
+	return best
 }
 
 // chainC01 joins an action with the risky start of its container or pod.
@@ -736,6 +780,7 @@ func (e *Engine) checkDiskTakeover(in *instance, c *ctrState, it *evItem, path s
 				a.detail = "write to " + path + " on the block device mounted at " + m.target
 			}
 		}
+		it.rules = it.rules.With(RuleC03)
 		e.addEvidence(a, m.ev)
 		e.addEvidence(a, it)
 		return

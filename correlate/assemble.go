@@ -127,7 +127,7 @@ func (e *Engine) summary(a *alertState, c *ctrState) string {
 		if who == "" {
 			who = "someone"
 		}
-		text := who + " opened a " + s.kind + " session into risky " + w
+		text := who + " opened " + article(s.kind) + " " + s.kind + " session into risky " + w
 		if s.command != "" {
 			text += ": " + s.command
 		}
@@ -139,16 +139,20 @@ func (e *Engine) summary(a *alertState, c *ctrState) string {
 		s := a.session
 		who := s.user + "'s"
 		if s.user == "" {
-			who = "an"
-			if s.kind != "exec" && s.kind != "attach" {
-				who = "a"
-			}
+			who = article(s.kind)
 		}
 		return "Session escape in " + w + ": after " + who + " " + s.kind + " session" + commandNote(s.command) + ", " + a.detail
 	case RuleC03:
 		return "Host disk takeover in " + w + ": " + a.detail
 	}
 	return a.rule.Info().Name + " in " + w + ": " + a.detail
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func commandNote(cmd string) string {
@@ -272,9 +276,6 @@ func (e *Engine) questions(in *instance) []schemas.Question {
 		if len(c.capNames) > 0 {
 			p = append(p, "adds "+strings.Join(c.capNames, ", "))
 		}
-		if c.workdir != "" {
-			p = append(p, "working directory "+c.workdir)
-		}
 		if len(p) > 0 {
 			priv = append(priv, c.name+": "+strings.Join(p, ", "))
 		}
@@ -294,7 +295,7 @@ func (e *Engine) questions(in *instance) []schemas.Question {
 	}
 	sawPriv := in.sawSpec
 	for _, c := range in.containers {
-		sawPriv = sawPriv || c.specSeen
+		sawPriv = sawPriv || c.specSeen || c.capsSeen
 	}
 	q2 := answer(len(priv) > 0, sawPriv, strings.Join(priv, "; "),
 		"The specification seen for it has no privileged container, added dangerous capability or host namespace.",
@@ -382,10 +383,10 @@ func (e *Engine) containment(a *alertState, c *ctrState, escalate bool) []string
 				describeFlags(flags), target, ns))
 		}
 		users := []string{}
-		if in.creator.User != "" {
-			users = append(users, in.creator.User)
+		if u := in.creator.User; u != "" && !systemUser(u) {
+			users = append(users, u)
 		}
-		if s := a.session; s != nil && s.user != "" && !slices.Contains(users, s.user) {
+		if s := a.session; s != nil && s.user != "" && !systemUser(s.user) && !slices.Contains(users, s.user) {
 			users = append(users, s.user)
 		}
 		review := fmt.Sprintf("Review access: who may create privileged pods and use pods/exec, pods/attach and pods/ephemeralcontainers in %s", ns)
@@ -418,6 +419,13 @@ func (e *Engine) containment(a *alertState, c *ctrState, escalate bool) []string
 	}
 	steps = append(steps, patchAdvice(a, in.node))
 	return steps
+}
+
+// systemUser reports Kubernetes' own identities (controllers, nodes),
+// whose access is not the one to review: the owner's author is.
+func systemUser(u string) bool {
+	return strings.HasPrefix(u, "system:serviceaccount:kube-system:") || strings.HasPrefix(u, "system:node:") ||
+		strings.HasPrefix(u, "system:kube-")
 }
 
 func describeFlags(flags []string) string {

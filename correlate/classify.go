@@ -82,8 +82,12 @@ func Classify(ev *schemas.Event, p *Policy) Hits {
 	if ev.Denied {
 		return h
 	}
-	if ev.Kind == schemas.KindProcess || (ev.Process.Name != "" && (ev.Syscall == "execve" || ev.Syscall == "execveat" || ev.Syscall == "")) {
+	if ev.Kind == schemas.KindProcess {
 		classifyExec(ev, p, &h)
+	} else if ev.Kind == schemas.KindSession && ev.Session.Command != "" {
+		// The session names the command it runs in the container
+		// (kubectl exec -- nsenter -t 1 …): judge that command too.
+		classifySessionCommand(ev, p, &h)
 	}
 	if ev.Syscall != "" {
 		classifySyscall(ev, p, &h)
@@ -104,6 +108,15 @@ func Classify(ev *schemas.Event, p *Policy) Hits {
 		h.add(Hit{Rule: RuleS06, Severity: schemas.SeverityHigh, Detail: "process started with working directory " + ev.Process.Cwd})
 	}
 	return h
+}
+
+// argString returns the arguments as one string, from an argv array when
+// the producer gave one. It allocates only for argv arrays.
+func argString(p *schemas.Process) string {
+	if p.Args != "" || p.ArgvJSON == "" {
+		return p.Args
+	}
+	return schemas.JoinArgs(p.ArgList())
 }
 
 func hostPort(addr string, port int) string {
@@ -176,8 +189,13 @@ func classifyExec(ev *schemas.Event, p *Policy, h *Hits) {
 			classifyPath(a, true, p, h)
 		}
 	case "sh", "bash", "dash", "ash", "zsh", "ksh", "busybox":
-		classifyShell(ev.Process.Args, p, h)
+		if strings.Contains(ev.Process.Args, ">") || strings.Contains(ev.Process.ArgvJSON, ">") {
+			classifyShell(argString(&ev.Process), p, h)
+		}
 	case "curl", "wget":
+		if !strings.Contains(ev.Process.Args, ":1025") && !strings.Contains(ev.Process.ArgvJSON, ":1025") {
+			break
+		}
 		args := ev.Process.ArgList()
 		for _, a := range args {
 			if strings.Contains(a, ":10250/") || strings.Contains(a, ":10255/") || strings.HasSuffix(a, ":10250") || strings.HasSuffix(a, ":10255") {
@@ -188,12 +206,21 @@ func classifyExec(ev *schemas.Event, p *Policy, h *Hits) {
 	}
 	// Any command that names a runtime socket talks to it (socat, curl
 	// --unix-socket …).
-	if ev.Process.Args != "" && mentionsRuntimeSocket(ev.Process.Args, p) && !h.Has(RuleA08) {
+	if !h.Has(RuleA08) && (mentionsRuntimeSocket(ev.Process.Args, p) || mentionsRuntimeSocket(ev.Process.ArgvJSON, p)) {
 		h.add(Hit{Rule: RuleA08, Severity: schemas.SeverityHigh, Detail: commandLine(name, ev.Process.ArgList())})
 	}
 	if ev.Process.Exe != "" {
 		candidateHostPath(ev.Process.Exe, false, h)
 	}
+}
+
+func classifySessionCommand(ev *schemas.Event, p *Policy, h *Hits) {
+	words := schemas.SplitArgs(ev.Session.Command)
+	if len(words) == 0 {
+		return
+	}
+	sub := schemas.Event{Kind: schemas.KindProcess, Process: schemas.Process{Name: schemas.Base(words[0]), Args: schemas.JoinArgs(words[1:])}}
+	classifyExec(&sub, p, h)
 }
 
 // classifyShell looks at `sh -c "…"` scripts for the classic one-line

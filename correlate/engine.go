@@ -73,6 +73,8 @@ type Engine struct {
 	pending  []Output
 	dirty    []*alertState
 	removing bool // a unit is being removed on purpose, not evicted
+	// tracked and heldShown are this engine's share of the shared gauges.
+	tracked, heldShown int
 }
 
 // podLink is what the engine knows of a container id's pod.
@@ -161,9 +163,20 @@ func (e *Engine) drain(out func(Output)) {
 		e.pending[i] = Output{}
 	}
 	e.pending = e.pending[:0]
-	e.m.trackedUnits.Set(float64(e.units.Len()))
-	e.m.heldEvents.Set(float64(e.heldCount))
+	e.showGauges(e.units.Len(), e.heldCount)
 }
+
+// showGauges moves this engine's share of the gauges that several engines
+// (one per partition) add up.
+func (e *Engine) showGauges(tracked, held int) {
+	e.m.trackedUnits.Add(float64(tracked - e.tracked))
+	e.m.heldEvents.Add(float64(held - e.heldShown))
+	e.tracked, e.heldShown = tracked, held
+}
+
+// Close withdraws the engine's share of the gauges; call it when a
+// partition's engine is dropped. It does not finalize alerts.
+func (e *Engine) Close() { e.showGauges(0, 0) }
 
 func (e *Engine) process(ev *schemas.Event) error {
 	lateness := e.pol.Windows.Lateness.D()
@@ -341,7 +354,10 @@ func (e *Engine) expiryOf(u *unit) time.Time {
 		if len(in.alerts) > 0 {
 			return e.wm.Add(horizon)
 		}
-		if in.ended.IsZero() && in.riskyFor(nil) {
+		// A live pod with risk flags may see a session at any time, and
+		// one whose spec was seen answers the playbook from it: keep them
+		// (the LRU cap still bounds memory).
+		if in.ended.IsZero() && (in.riskyFor(nil) || in.sawSpec) {
 			return e.wm.Add(24 * time.Hour)
 		}
 	}

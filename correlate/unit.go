@@ -25,6 +25,36 @@ func UnitKey(ev *schemas.Event) string {
 	return ""
 }
 
+// LinkKeys returns the unit keys of the containers an event links to its
+// pod (its own container id and the ids in Statuses). Streaming sends a
+// copy of such an event to each, so that an event naming only one of those
+// containers, keyed by it, learns its pod there.
+func LinkKeys(ev *schemas.Event) []string {
+	if ev.Pod.Namespace == "" || ev.Pod.Name == "" {
+		return nil
+	}
+	var keys []string
+	add := func(id string) {
+		if id == "" {
+			return
+		}
+		k := ContainerKey(id)
+		for _, x := range keys {
+			if x == k {
+				return
+			}
+		}
+		keys = append(keys, k)
+	}
+	if !ev.Container.Host {
+		add(ev.Container.ID)
+	}
+	for _, s := range ev.Statuses {
+		add(s.ID)
+	}
+	return keys
+}
+
 // PodKey is the unit key of a pod.
 func PodKey(namespace, name string) string { return "pod/" + namespace + "/" + name }
 
@@ -117,6 +147,9 @@ type ctrState struct {
 	workdir    string              // under /proc/*/fd (ESC-S06)
 
 	specSeen bool
+	// capsSeen is set once a syscall sensor reported the capabilities of
+	// a process in the container.
+	capsSeen bool
 	started  time.Time
 	ended    time.Time
 

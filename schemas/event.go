@@ -15,10 +15,13 @@ import (
 type Event struct {
 	// Time is the event time: when it happened at the producer, never when
 	// escapewatch read it.
-	Time     time.Time `json:"time"`
-	Source   Source    `json:"source"`
-	Producer Producer  `json:"producer"`
-	Kind     Kind      `json:"kind"`
+	Time time.Time `json:"time"`
+	// IngestTime is the broker timestamp of the input record (streaming
+	// only). It feeds latency metrics and never detection.
+	IngestTime time.Time `json:"ingest_time,omitzero"`
+	Source     Source    `json:"source"`
+	Producer   Producer  `json:"producer"`
+	Kind       Kind      `json:"kind"`
 	// NativeID identifies the record at its producer (audit auditID,
 	// Falcosidekick uuid, auditd node+serial). Detach fills it with a content
 	// hash when the producer has none, so it is never empty on a kept event.
@@ -273,9 +276,9 @@ func (e *Event) Detach() {
 	e.Session.Command = strings.Clone(e.Session.Command)
 	p := &e.Process
 	if p.ArgvJSON != "" && p.Args == "" {
-		p.Args = JoinArgs(p.Argv())
-		if p.Name == "" {
-			if argv := p.Argv(); len(argv) > 0 {
+		if argv := p.Argv(); len(argv) > 0 {
+			p.Args = JoinArgs(argv[1:])
+			if p.Name == "" {
 				p.Name = Base(argv[0])
 			}
 		}
