@@ -12,6 +12,10 @@ type family struct {
 	actions []RuleID // host actions the agents are known to perform
 }
 
+// Agents that enrich their telemetry with container metadata (Falco,
+// Tetragon, Tracee, Sysdig, Datadog, cAdvisor, Elastic Agent, KubeArmor)
+// talk to the runtime socket by design, so ESC-A08 is theirs too.
+//
 // The families follow the allowlists of the public detection anchors
 // (Falco's falco_privileged_images and falco_sensitive_mount_images, the
 // k8saudit plugin's lists, Elastic's exclusions); see
@@ -54,30 +58,30 @@ var builtinFamilies = []family{
 		actions: []RuleID{RuleA01, RuleA03, RuleA10, RuleA13}},
 	{name: "falco", images: []string{"falcosecurity/falco", "falcosecurity/falco-no-driver", "falcosecurity/falco-distroless",
 		"falcosecurity/falco-driver-loader", "falcosecurity/falcoctl"},
-		actions: []RuleID{RuleA07, RuleA13, RuleA16}},
-	{name: "tetragon", images: []string{"cilium/tetragon", "cilium/tetragon-operator"},
-		actions: []RuleID{RuleA03, RuleA13, RuleA16}},
+		actions: []RuleID{RuleA07, RuleA08, RuleA13, RuleA16}},
+	{name: "tetragon", images: []string{"cilium/tetragon", "cilium/tetragon-operator", "cilium/hubble-export-stdout"},
+		actions: []RuleID{RuleA03, RuleA08, RuleA13, RuleA16}},
 	{name: "tracee", images: []string{"aquasec/tracee"},
-		actions: []RuleID{RuleA03, RuleA13, RuleA16}},
+		actions: []RuleID{RuleA03, RuleA08, RuleA13, RuleA16}},
 	{name: "sysdig", images: []string{"sysdig/agent", "sysdig/agent-slim", "sysdig/agent-kmodule", "sysdig/sysdig",
 		"sysdig/vuln-runtime-scanner", "sysdig/host-shield"},
-		actions: []RuleID{RuleA07, RuleA13, RuleA16}},
+		actions: []RuleID{RuleA07, RuleA08, RuleA13, RuleA16}},
 	{name: "datadog-agent", images: []string{"datadog/agent", "datadoghq/agent", "datadog/cluster-agent"},
-		actions: []RuleID{RuleA01, RuleA13, RuleA16}},
+		actions: []RuleID{RuleA01, RuleA08, RuleA13, RuleA16}},
 	{name: "node-exporter", images: []string{"prom/node-exporter", "prometheus/node-exporter", "bitnami/node-exporter"},
 		actions: []RuleID{RuleA13}},
 	{name: "cadvisor", images: []string{"google/cadvisor", "cadvisor/cadvisor", "google-containers/cadvisor"},
-		actions: []RuleID{RuleA03, RuleA13}},
+		actions: []RuleID{RuleA03, RuleA08, RuleA13}},
 	{name: "gke-node-agents", images: []string{"gke-metadata-server", "netd-amd64", "netd", "watcher-daemonset",
 		"ip-masq-agent-amd64", "ip-masq-agent", "prometheus-to-sd", "google-containers/startup-script"},
 		actions: []RuleID{RuleA13}},
 	{name: "elastic-agent", images: []string{"elastic/elastic-agent", "beats/elastic-agent", "beats/auditbeat",
 		"beats/metricbeat", "beats/filebeat"},
-		actions: []RuleID{RuleA13, RuleA16}},
+		actions: []RuleID{RuleA08, RuleA13, RuleA16}},
 	{name: "crowdstrike-falcon", images: []string{"falcon-sensor/falcon-sensor", "falcon-sensor"},
 		actions: []RuleID{RuleA07, RuleA13, RuleA16}},
 	{name: "kubearmor", images: []string{"kubearmor/kubearmor", "kubearmor/kubearmor-init"},
-		actions: []RuleID{RuleA13, RuleA16}},
+		actions: []RuleID{RuleA08, RuleA13, RuleA16}},
 	{name: "kured", images: []string{"kubereboot/kured", "weaveworks/kured"},
 		actions: []RuleID{RuleA01, RuleA13}},
 }

@@ -524,7 +524,9 @@ func (e *Engine) applyHit(in *instance, c *ctrState, ev *schemas.Event, it *evIt
 		}
 		return
 	}
-	if !h.Rule.isAction() {
+	if !h.Rule.isAction() || !e.pol.Enabled(h.Rule) {
+		// A disabled rule is as if it did not exist: it completes no
+		// chain either.
 		return
 	}
 	it.rules = it.rules.With(h.Rule)
@@ -600,9 +602,9 @@ func (e *Engine) actionSeverity(in *instance, c *ctrState, h Hit, at time.Time) 
 	if h.Rule == RuleA15 {
 		return sev
 	}
-	// ESC-A13 needs a sensitive host mount, so its own precondition does
-	// not raise it again.
-	if in.riskyFor(c) && h.Rule != RuleA13 {
+	// ESC-A13 needs a sensitive host mount; only risk beyond that mount
+	// raises it.
+	if (h.Rule != RuleA13 && in.riskyFor(c)) || (h.Rule == RuleA13 && in.riskyBeyondMounts(c)) {
 		sev = sev.Raise(1, schemas.SeverityHigh)
 	}
 	if e.reconBefore(in, scopeOf(c), at) {

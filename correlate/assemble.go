@@ -133,8 +133,11 @@ func (e *Engine) summary(a *alertState, c *ctrState) string {
 		}
 		return text
 	case RuleC01:
-		return "Escape chain in " + w + ": " + a.detail + ", within " + roundDur(a.last.Sub(a.anchorAt)) +
-			" of a risky start (" + strings.Join(in.riskFlags(c), ", ") + ")"
+		when := "within " + roundDur(a.last.Sub(a.anchorAt)) + " of a risky start"
+		if a.first.Before(a.anchorAt) {
+			when = "stamped " + roundDur(a.anchorAt.Sub(a.first)) + " before its risky start (the sources' clocks disagree)"
+		}
+		return "Escape chain in " + w + ": " + a.detail + ", " + when + " (" + strings.Join(in.riskFlags(c), ", ") + ")"
 	case RuleC02:
 		s := a.session
 		who := s.user + "'s"

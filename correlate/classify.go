@@ -447,6 +447,11 @@ var rootDirs = map[string]bool{
 var hostPathMarkers = [...]string{"/etc/shadow", "/etc/kubernetes", "/var/lib/kubelet", "/root/.ssh",
 	"/etc/cron", "/etc/sudoers", "/.ssh/authorized_keys", "/etc/passwd", "/var/lib/docker", "/var/lib/containerd"}
 
+// systemDirMarkers are system folders whose appearance below another folder
+// in a written path suggests a second root file system.
+var systemDirMarkers = [...]string{"/usr/local/bin/", "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/lib/systemd/",
+	"/etc/systemd/", "/var/spool/cron/", "/etc/init.d/", "/etc/profile.d/", "/etc/ld.so.preload"}
+
 func candidateHostPath(path string, write bool, h *Hits) {
 	if len(path) < 2 || path[0] != '/' {
 		return
@@ -455,6 +460,17 @@ func candidateHostPath(path string, write bool, h *Hits) {
 	candidate := !rootDirs[top] || top == "mnt" || top == "media"
 	if !candidate && rest != "" {
 		for _, m := range hostPathMarkers {
+			if i := strings.Index(path, m); i > 0 {
+				candidate = true
+				break
+			}
+		}
+	}
+	if !candidate && write && rest != "" {
+		// A write below a system folder that is not at the root
+		// (/tmp/h/usr/local/bin/x) lands on another root file system:
+		// a mounted host disk or a host path.
+		for _, m := range systemDirMarkers {
 			if i := strings.Index(path, m); i > 0 {
 				candidate = true
 				break

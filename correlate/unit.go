@@ -292,6 +292,23 @@ func (in *instance) riskyFor(c *ctrState) bool {
 	return false
 }
 
+// riskyBeyondMounts is riskyFor without the sensitive host mounts.
+func (in *instance) riskyBeyondMounts(c *ctrState) bool {
+	if in.hostPID || in.hostIPC || in.hostNet {
+		return true
+	}
+	cs := in.containers
+	if c != nil {
+		cs = []*ctrState{c}
+	}
+	for _, x := range cs {
+		if x.privileged || x.caps != 0 || len(x.sockets) > 0 || x.workdir != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // privilegedFor reports ESC-S01's flag for c, or for any container when c
 // is unknown.
 func (in *instance) privilegedFor(c *ctrState) bool {
