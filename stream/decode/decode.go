@@ -1,12 +1,9 @@
 package decode
 
 import (
-	"bytes"
 	"strings"
 	"time"
 	"unsafe"
-
-	"github.com/tidwall/gjson"
 
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/auditd"
@@ -47,6 +44,9 @@ type Decoder struct {
 	max     int
 	audit   auditd.Grouper
 	scratch schemas.Event
+	// tapes hold the structure of the record and of the payloads unwrapped
+	// from it, one per wrapping depth; they are reused record to record.
+	tapes [maxWrapDepth + 1]parse.Tape
 }
 
 // New returns a Decoder.
@@ -71,17 +71,38 @@ func (d *Decoder) Decode(rec Record, fn Handler) error {
 	if len(rec.Value) > d.max {
 		return parse.Errorf(parse.ReasonTooLarge, "record of %d bytes exceeds the limit of %d", len(rec.Value), d.max)
 	}
-	v := bytes.TrimSpace(rec.Value)
+	v := trimSpace(rec.Value)
 	if len(v) == 0 {
 		return nil
 	}
 	if v[0] == '{' || v[0] == '[' {
-		if !gjson.ValidBytes(v) {
-			return parse.Errorf(parse.ReasonInvalidJSON, "record is not well-formed JSON")
+		// One validating pass records the structure; decoders then look
+		// fields up on the tape without reading the text again.
+		t := &d.tapes[0]
+		if err := t.Parse(parse.String(v)); err != nil {
+			return err
 		}
-		return d.decodeJSON(parse.String(v), v, rec, envelope{}, 0, fn)
+		return d.decodeJSON(t, t.Root(), rec, envelope{}, 0, fn)
 	}
 	return d.decodeText(parse.String(v), rec, fn)
+}
+
+// Pending returns the reference of the oldest record whose event is still
+// held open (auditd records awaiting the rest of their event), if any. A
+// consumer commits no offset past it.
+func (d *Decoder) Pending() (schemas.Ref, bool) { return d.audit.Pending() }
+
+// trimSpace trims ASCII white space, which is all JSON and log lines carry
+// around a record (bytes.TrimSpace also handles Unicode spaces, slower).
+func trimSpace(b []byte) []byte {
+	i, j := 0, len(b)
+	for i < j && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	for j > i && (b[j-1] == ' ' || b[j-1] == '\n' || b[j-1] == '\r' || b[j-1] == '\t') {
+		j--
+	}
+	return b[i:j]
 }
 
 // Flush delivers events still held open (auditd events whose closing record
@@ -96,41 +117,36 @@ type envelope struct {
 	host string
 }
 
-// The gjson paths of host fields that log shippers add to a wrapped record,
-// in order of preference.
-var envelopeHostPaths = [...]string{"node", "node_name", "nodeName", "host", "hostname", `host\.name`, "host.name", "kubernetes.host"}
+// The member names of host fields that log shippers add to a wrapped
+// record, in order of preference; "kubernetes.host" and "host.name" are
+// also looked up nested.
+var envelopeHostKeys = [...]string{"node", "node_name", "nodeName", "host", "hostname", "host.name"}
 
 const maxWrapDepth = 2
 
-func (d *Decoder) decodeJSON(raw string, rawBytes []byte, rec Record, env envelope, depth int, fn Handler) error {
-	if raw[0] == '[' {
-		var firstErr error
-		var fnErr error
-		gjson.Parse(raw).ForEach(func(_, item gjson.Result) bool {
-			if !item.IsObject() {
-				if firstErr == nil {
-					firstErr = parse.Errorf(parse.ReasonUnrecognized, "array element is not an object")
-				}
-				return true
-			}
-			err := d.decodeObject(item.Raw, rec, env, depth, fn)
-			if err != nil {
-				if _, ok := err.(*parse.Error); !ok {
-					fnErr = err
-					return false
-				}
-				if firstErr == nil {
-					firstErr = err
-				}
-			}
-			return true
-		})
-		if fnErr != nil {
-			return fnErr
-		}
-		return firstErr
+// decodeJSON decodes a record that is a JSON object, or an array of them.
+func (d *Decoder) decodeJSON(t *parse.Tape, n parse.Node, rec Record, env envelope, depth int, fn Handler) error {
+	if t.Kind(n) != parse.KindArray {
+		return d.decodeObject(t, n, rec, env, depth, fn)
 	}
-	return d.decodeObject(raw, rec, env, depth, fn)
+	var firstErr error
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		var err error
+		if t.Kind(c) != parse.KindObject {
+			err = parse.Errorf(parse.ReasonUnrecognized, "array element is not an object")
+		} else {
+			err = d.decodeObject(t, c, rec, env, depth, fn)
+		}
+		if err != nil {
+			if _, ok := err.(*parse.Error); !ok {
+				return err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	return firstErr
 }
 
 // format is what sniffing a JSON object found.
@@ -150,35 +166,36 @@ const (
 	formatWrapped
 )
 
-func (d *Decoder) decodeObject(raw string, rec Record, env envelope, depth int, fn Handler) error {
-	f, wrapped := sniff(raw)
+func (d *Decoder) decodeObject(t *parse.Tape, n parse.Node, rec Record, env envelope, depth int, fn Handler) error {
+	f, wrapped := sniff(t, n)
 	ev := &d.scratch
 	ev.Reset()
 	var err error
+	raw := t.Raw(n)
 	switch f {
 	case formatAuditList:
-		return d.decodeAuditList(raw, rec, env, fn)
+		return d.decodeAuditList(t, n, rec, env, fn)
 	case formatAuditEvent:
-		err = k8saudit.Decode(raw, ev)
+		err = k8saudit.Decode(t, n, ev)
 	case formatFalco:
-		err = falco.Decode(raw, ev)
+		err = falco.Decode(t, n, ev)
 	case formatTetragon:
-		err = tetragon.Decode(raw, ev)
+		err = tetragon.Decode(t, n, ev)
 	case formatTracee:
-		err = tracee.Decode(raw, ev)
+		err = tracee.Decode(t, n, ev)
 	case formatDockerEvent:
-		err = docker.DecodeEvent(raw, ev)
+		err = docker.DecodeEvent(t, n, ev)
 	case formatDockerInspect:
-		err = docker.DecodeInspect(raw, ev)
+		err = docker.DecodeInspect(t, n, ev)
 	case formatContainerd:
-		err = containerd.DecodeJSON(raw, ev)
+		err = containerd.DecodeJSON(t, n, ev)
 	case formatAuditbeat:
-		err = auditd.DecodeBeat(raw, ev)
+		err = auditd.DecodeBeat(t, n, ev)
 	case formatWrapped:
 		if depth >= maxWrapDepth {
 			return parse.Errorf(parse.ReasonUnrecognized, "record wrapped more than %d times", maxWrapDepth)
 		}
-		return d.decodeWrapped(raw, wrapped, rec, env, depth, fn)
+		return d.decodeWrapped(t, n, wrapped, rec, env, depth, fn)
 	default:
 		return parse.Errorf(parse.ReasonUnrecognized, "JSON object of no known format")
 	}
@@ -188,55 +205,57 @@ func (d *Decoder) decodeObject(raw string, rec Record, env envelope, depth int, 
 	return d.deliver(ev, raw, rec, env, fn)
 }
 
-func (d *Decoder) decodeAuditList(raw string, rec Record, env envelope, fn Handler) error {
-	var firstErr, fnErr error
-	gjson.Get(raw, "items").ForEach(func(_, item gjson.Result) bool {
+func (d *Decoder) decodeAuditList(t *parse.Tape, n parse.Node, rec Record, env envelope, fn Handler) error {
+	var firstErr error
+	for item := t.First(t.Get(n, "items")); item.Exists(); item = t.Next(item) {
 		ev := &d.scratch
 		ev.Reset()
-		err := k8saudit.Decode(item.Raw, ev)
+		err := k8saudit.Decode(t, item, ev)
 		if err == nil {
-			err = d.deliver(ev, item.Raw, rec, env, fn)
-			if err != nil {
-				if _, ok := err.(*parse.Error); !ok {
-					fnErr = err
-					return false
-				}
+			err = d.deliver(ev, t.Raw(item), rec, env, fn)
+			if _, ok := err.(*parse.Error); err != nil && !ok {
+				return err
 			}
 		}
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
-		return true
-	})
-	if fnErr != nil {
-		return fnErr
 	}
 	return firstErr
 }
 
 // decodeWrapped unwraps a shipper record whose payload is a string field
 // (Fluent Bit's "message" or "log") and decodes the payload.
-func (d *Decoder) decodeWrapped(raw, field string, rec Record, env envelope, depth int, fn Handler) error {
-	outer := gjson.Parse(raw)
+func (d *Decoder) decodeWrapped(t *parse.Tape, n, field parse.Node, rec Record, env envelope, depth int, fn Handler) error {
 	if env.host == "" {
-		for _, p := range envelopeHostPaths {
-			if h := outer.Get(p); h.Type == gjson.String && h.Str != "" {
-				env.host = h.Str
-				break
-			}
-		}
+		env.host = envelopeHost(t, n)
 	}
-	payload := strings.TrimSpace(outer.Get(field).String())
+	payload := strings.TrimSpace(t.Str(field))
 	if payload == "" {
-		return parse.Errorf(parse.ReasonMissingField, "wrapper field %q is empty", field)
+		return parse.Errorf(parse.ReasonMissingField, "wrapper field %q is empty", t.Key(field))
 	}
 	if payload[0] == '{' || payload[0] == '[' {
-		if !gjson.Valid(payload) {
-			return parse.Errorf(parse.ReasonInvalidJSON, "wrapped %q payload is not well-formed JSON", field)
+		inner := &d.tapes[depth+1]
+		if err := inner.Parse(payload); err != nil {
+			return parse.Errorf(parse.ReasonInvalidJSON, "wrapped %q payload: %v", t.Key(field), err.(*parse.Error).Msg)
 		}
-		return d.decodeJSON(payload, nil, rec, env, depth+1, fn)
+		return d.decodeJSON(inner, inner.Root(), rec, env, depth+1, fn)
 	}
 	return d.decodeTextEnv(payload, rec, env, fn)
+}
+
+func envelopeHost(t *parse.Tape, n parse.Node) string {
+	for _, k := range envelopeHostKeys {
+		if h := t.Get(n, k); t.Kind(h) == parse.KindString && t.Str(h) != "" {
+			return t.Str(h)
+		}
+	}
+	for _, p := range [...][2]string{{"kubernetes", "host"}, {"host", "name"}} {
+		if h := t.Path(n, p[0], p[1]); t.Kind(h) == parse.KindString && t.Str(h) != "" {
+			return t.Str(h)
+		}
+	}
+	return ""
 }
 
 // deliver completes an event with what the decoder cannot know and hands it
@@ -249,6 +268,7 @@ func (d *Decoder) deliver(ev *schemas.Event, raw string, rec Record, env envelop
 		ev.Node = env.host
 	}
 	ev.Ref = rec.Ref
+	ev.IngestTime = rec.Time
 	ev.Raw = rawBytes(raw)
 	return fn(ev)
 }
@@ -261,9 +281,10 @@ func rawBytes(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
-// sniff recognises the format of a JSON object from its top-level keys in
-// one pass. For wrapper records it also returns the payload field.
-func sniff(raw string) (format, string) {
+// sniff recognises the format of a JSON object from the names (and a few
+// values) of its top-level members. For wrapper records it also returns the
+// payload member.
+func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 	var (
 		kind, apiVersion                   string
 		hasOutputFields, hasRule, hasPrio  bool
@@ -277,16 +298,16 @@ func sniff(raw string) (format, string) {
 		hasCRIContainer, hasCRIEventType   bool
 		hasAuditd, hasAuditID              bool
 		coalesced                          int
-		wrapped                            string
+		wrapped                            = parse.Missing
 	)
-	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch key := t.Key(c); key {
 		case "kind":
-			kind = value.Str
+			kind = t.Str(c)
 		case "auditID":
 			hasAuditID = true
 		case "apiVersion":
-			apiVersion = value.Str
+			apiVersion = t.Str(c)
 		case "output_fields":
 			hasOutputFields = true
 		case "rule":
@@ -310,7 +331,7 @@ func sniff(raw string) (format, string) {
 		case "Actor":
 			hasActor = true
 		case "status":
-			hasStatus = value.Type == gjson.String
+			hasStatus = t.Kind(c) == parse.KindString
 		case "id":
 			hasID = true
 		case "from":
@@ -334,46 +355,45 @@ func sniff(raw string) (format, string) {
 		case "record_type", "summary", "sequence":
 			// go-libaudit's coalesced event, the model Auditbeat builds on
 			coalesced++
+		case "message", "log", "MESSAGE":
+			if t.Kind(c) == parse.KindString && !wrapped.Exists() {
+				wrapped = c
+			}
 		default:
 			// Tetragon names every event type process_* (exec, exit,
 			// kprobe, tracepoint, lsm, uprobe, usdt, loader, throttle).
-			if strings.HasPrefix(key.Str, "process_") && value.IsObject() {
+			if strings.HasPrefix(key, "process_") && t.Kind(c) == parse.KindObject {
 				tetragonEvent = true
 			}
-		case "message", "log", "MESSAGE":
-			if value.Type == gjson.String && wrapped == "" {
-				wrapped = key.Str
-			}
 		}
-		return true
-	})
+	}
 	switch {
 	case strings.HasPrefix(apiVersion, "audit.k8s.io/"), kind == "Event" && hasAuditID:
 		// Some shippers and old test data drop apiVersion; only audit
 		// events carry an auditID.
 		if kind == "EventList" {
-			return formatAuditList, ""
+			return formatAuditList, parse.Missing
 		}
-		return formatAuditEvent, ""
+		return formatAuditEvent, parse.Missing
 	case tetragonEvent:
-		return formatTetragon, ""
+		return formatTetragon, parse.Missing
 	case hasOutputFields || (hasRule && hasPrio):
-		return formatFalco, ""
+		return formatFalco, parse.Missing
 	case hasEventName && hasTraceeTS, hasWorkload && hasName && hasTraceeTS:
-		return formatTracee, ""
+		return formatTracee, parse.Missing
 	case hasType && hasAction && hasActor, hasStatus && hasID && (hasFrom || hasTime):
 		// the second form is the legacy (API < 1.22) event shape
-		return formatDockerEvent, ""
+		return formatDockerEvent, parse.Missing
 	case hasDockerID && hasHostConfig:
-		return formatDockerInspect, ""
+		return formatDockerInspect, parse.Missing
 	case hasTopic && hasNamespace, hasCRIContainer && hasCRIEventType:
-		return formatContainerd, ""
+		return formatContainerd, parse.Missing
 	case hasAuditd, coalesced == 3:
-		return formatAuditbeat, ""
-	case wrapped != "":
+		return formatAuditbeat, parse.Missing
+	case wrapped.Exists():
 		return formatWrapped, wrapped
 	}
-	return formatUnknown, ""
+	return formatUnknown, parse.Missing
 }
 
 func (d *Decoder) decodeText(s string, rec Record, fn Handler) error {

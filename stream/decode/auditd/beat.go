@@ -3,47 +3,44 @@ package auditd
 import (
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
-// DecodeBeat fills ev from one Auditbeat JSON document (auditd module, ECS
-// fields with the audit specifics under auditd.*). It also reads the
-// go-libaudit coalesced event that Auditbeat is built on, whose audit
-// fields (sequence, result, data, paths, user.ids) sit at the top level.
-func DecodeBeat(raw string, ev *schemas.Event) error {
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
+// DecodeBeat fills ev from the Auditbeat JSON document at node n of t
+// (auditd module, ECS fields with the audit specifics under auditd.*). It
+// also reads the go-libaudit coalesced event that Auditbeat is built on,
+// whose audit fields (sequence, result, data, paths, user.ids) sit at the
+// top level.
+func DecodeBeat(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
+	if t.Kind(n) != parse.KindObject {
 		return parse.Errorf(parse.ReasonUnrecognized, "Auditbeat document is not a JSON object")
 	}
-	var d beatDoc
-	root.ForEach(func(key, value gjson.Result) bool {
-		d.set(key.Str, value)
-		return true
-	})
-	if d.timestamp.Type != gjson.String {
+	d := beatDoc{t: t}
+	d.timestamp, d.sequence, d.data, d.paths, d.tags, d.proc, d.uid, d.dest =
+		parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing
+	d.members(n)
+	if t.Kind(d.timestamp) != parse.KindString {
 		return parse.Errorf(parse.ReasonBadTime, "Auditbeat document has no @timestamp")
 	}
-	t, err := parse.RFC3339(d.timestamp.Str)
+	tm, err := parse.RFC3339(t.Str(d.timestamp))
 	if err != nil {
 		return err
 	}
-	ev.Time = t
+	ev.Time = tm
 	ev.Source = schemas.SourceSyscall
 	ev.Producer = schemas.ProducerAuditd
 	ev.Node = d.host
 	if ev.Node == "" {
 		ev.Node = d.agentHost
 	}
-	ev.NativeID = nativeID(d.host, d.sequence)
+	ev.NativeID = nativeID(d.host, t.Str(d.sequence))
 
 	d.process(ev)
-	ev.Process.UID, _ = parse.Int64(d.uid)
+	ev.Process.UID, _ = intOf(t, d.uid)
 
-	data := d.data
-	ev.Syscall = data.Get("syscall").Str
+	data := d.auditData()
+	ev.Syscall = data.syscall
 	switch {
 	case ev.Syscall != "":
 		ev.Kind = schemas.KindSyscall
@@ -53,19 +50,17 @@ func DecodeBeat(raw string, ev *schemas.Event) error {
 	default:
 		ev.Kind = schemas.KindLifecycle
 	}
-	a0, a1, a2 := data.Get("a0").Str, data.Get("a1").Str, data.Get("a2").Str
-	ev.NSFlags = nsFlags(ev.Syscall, a0, a1)
+	ev.NSFlags = nsFlags(ev.Syscall, data.a0, data.a1)
 	ev.Denied = d.result == "fail"
-	if tag := d.tags.Get("0"); tag.Type == gjson.String {
-		ev.Signature = tag.Str
+	if tag := d.firstTag(); t.Kind(tag) == parse.KindString {
+		ev.Signature = t.Str(tag)
 	}
-	tty := data.Get("tty").Str
-	ev.Process.TTY = tty != "" && tty != "(none)"
+	ev.Process.TTY = data.tty != "" && data.tty != "(none)"
 
-	write, op := fileOp(ev.Syscall, a1, a2)
+	write, op := fileOp(ev.Syscall, data.a1, data.a2)
 	ev.File.Write, ev.File.Op = write, op
 	d.file(ev)
-	d.net(ev, data)
+	d.net(ev, &data)
 
 	ev.Container.Name = d.containerName
 	ev.Container.Image = d.containerImage
@@ -105,33 +100,43 @@ func dockershimName(s string) (container string, pod schemas.Pod, ok bool) {
 }
 
 // beatDoc gathers the top-level parts of an Auditbeat document in one pass.
+// Of duplicate members the last counts.
 type beatDoc struct {
-	timestamp                                  gjson.Result
+	t                                          *parse.Tape
+	timestamp, sequence                        parse.Node
 	host, agentHost                            string
-	sequence                                   gjson.Result
 	result                                     string
-	data, paths, tags                          gjson.Result
-	proc                                       gjson.Result
-	uid                                        gjson.Result
+	data, paths, tags                          parse.Node
+	proc                                       parse.Node
+	uid                                        parse.Node
 	filePath                                   string
-	dest                                       gjson.Result
+	dest                                       parse.Node
 	containerID, containerName, containerImage string
 	podName, podNamespace, podUID              string
 }
 
-func (d *beatDoc) set(key string, v gjson.Result) {
+// members reads the members of object n (the document, or its auditd
+// object, whose members count as top-level ones).
+func (d *beatDoc) members(n parse.Node) {
+	t := d.t
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		d.set(t.Key(c), c)
+	}
+}
+
+func (d *beatDoc) set(key string, v parse.Node) {
+	t := d.t
 	switch key {
 	case "@timestamp":
 		d.timestamp = v
 	case "auditd":
-		v.ForEach(func(k, av gjson.Result) bool {
-			d.set(k.Str, av)
-			return true
-		})
+		if t.Kind(v) == parse.KindObject {
+			d.members(v)
+		}
 	case "sequence":
 		d.sequence = v
 	case "result":
-		d.result = v.Str
+		d.result = str(t, v)
 	case "data":
 		d.data = v
 	case "paths":
@@ -141,69 +146,138 @@ func (d *beatDoc) set(key string, v gjson.Result) {
 	case "process":
 		d.proc = v
 	case "user":
-		d.uid = v.Get("id")
+		d.uid = t.Get(v, "id")
 		if !d.uid.Exists() {
-			d.uid = v.Get("ids.uid")
+			d.uid = dotted(t, v, "ids", "uid")
 		}
 	case "file":
-		d.filePath = v.Get("path").Str
+		d.filePath = str(t, t.Get(v, "path"))
 	case "destination":
 		d.dest = v
 	case "host":
-		d.host = v.Get("name").Str
+		d.host = str(t, t.Get(v, "name"))
 	case "agent":
-		d.agentHost = v.Get("hostname").Str
+		d.agentHost = str(t, t.Get(v, "hostname"))
 	case "container":
-		d.containerID = v.Get("id").Str
-		d.containerName = v.Get("name").Str
-		d.containerImage = v.Get("image.name").Str
+		d.containerID = str(t, t.Get(v, "id"))
+		d.containerName = str(t, t.Get(v, "name"))
+		d.containerImage = str(t, dotted(t, v, "image", "name"))
 	case "kubernetes":
-		d.podName = v.Get("pod.name").Str
-		d.podUID = v.Get("pod.uid").Str
-		ns := v.Get("namespace")
-		if ns.IsObject() {
-			ns = ns.Get("name")
+		d.podName = str(t, dotted(t, v, "pod", "name"))
+		d.podUID = str(t, dotted(t, v, "pod", "uid"))
+		ns := t.Get(v, "namespace")
+		if t.Kind(ns) == parse.KindObject {
+			ns = t.Get(ns, "name")
 		}
-		d.podNamespace = ns.Str
+		d.podNamespace = str(t, ns)
 		if d.containerName == "" {
-			d.containerName = v.Get("container.name").Str
+			d.containerName = str(t, dotted(t, v, "container", "name"))
 		}
 	}
 }
 
-// nativeID is "<host>:<sequence>"; without a host, the sequence alone.
-func nativeID(host string, seq gjson.Result) string {
-	s := parse.Str(seq)
-	if s == "" || host == "" {
-		return s
+// dotted looks up obj.outer.inner: the inner member of the first member
+// named outer that has one (a later outer counts when an earlier one is no
+// object or lacks inner).
+func dotted(t *parse.Tape, obj parse.Node, outer, inner string) parse.Node {
+	if t.Kind(obj) != parse.KindObject {
+		return parse.Missing
 	}
-	return host + ":" + s
+	for c := t.First(obj); c.Exists(); c = t.Next(c) {
+		if t.Key(c) == outer {
+			if v := t.Get(c, inner); v.Exists() {
+				return v
+			}
+		}
+	}
+	return parse.Missing
+}
+
+// firstTag is tags[0], or the member "0" of a tags object.
+func (d *beatDoc) firstTag() parse.Node {
+	switch d.t.Kind(d.tags) {
+	case parse.KindArray:
+		return d.t.Index(d.tags, 0)
+	case parse.KindObject:
+		return d.t.Get(d.tags, "0")
+	}
+	return parse.Missing
+}
+
+// nativeID is "<host>:<sequence>"; without a host, the sequence alone.
+func nativeID(host, seq string) string {
+	if seq == "" || host == "" {
+		return seq
+	}
+	return host + ":" + seq
+}
+
+// beatData is what is read of auditd.data (data in go-libaudit): the
+// syscall with its arguments, the tty, and the SOCKADDR fields.
+type beatData struct {
+	syscall, a0, a1, a2, tty                   string
+	socket, socketPath, socketAddr, socketPort parse.Node
+}
+
+// auditData reads data in one walk; of duplicate members the first counts.
+func (d *beatDoc) auditData() beatData {
+	t := d.t
+	syscall, a0, a1, a2, tty := parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing
+	b := beatData{socket: parse.Missing, socketPath: parse.Missing, socketAddr: parse.Missing, socketPort: parse.Missing}
+	if t.Kind(d.data) == parse.KindObject {
+		for c := t.First(d.data); c.Exists(); c = t.Next(c) {
+			switch t.Key(c) {
+			case "syscall":
+				keepFirst(&syscall, c)
+			case "a0":
+				keepFirst(&a0, c)
+			case "a1":
+				keepFirst(&a1, c)
+			case "a2":
+				keepFirst(&a2, c)
+			case "tty":
+				keepFirst(&tty, c)
+			case "socket":
+				keepFirst(&b.socket, c)
+			case "socket_path":
+				keepFirst(&b.socketPath, c)
+			case "socket_addr":
+				keepFirst(&b.socketAddr, c)
+			case "socket_port":
+				keepFirst(&b.socketPort, c)
+			}
+		}
+	}
+	b.syscall, b.a0, b.a1, b.a2, b.tty = str(t, syscall), str(t, a0), str(t, a1), str(t, a2), str(t, tty)
+	return b
 }
 
 // process reads process.* in its ECS form (executable, working_directory,
 // args array) and its go-libaudit form (exe, cwd, pid as a string).
 func (d *beatDoc) process(ev *schemas.Event) {
+	t := d.t
 	p := &ev.Process
 	var title string
-	d.proc.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "pid":
-			p.PID, _ = parse.Int64(v)
-		case "name":
-			p.Name = v.Str
-		case "executable", "exe":
-			p.Exe = v.Str
-		case "working_directory", "cwd":
-			p.Cwd = v.Str
-		case "args":
-			if v.IsArray() {
-				p.ArgvJSON = v.Raw
+	if t.Kind(d.proc) == parse.KindObject {
+		for c := t.First(d.proc); c.Exists(); c = t.Next(c) {
+			switch t.Key(c) {
+			case "pid":
+				p.PID, _ = intOf(t, c)
+			case "name":
+				p.Name = str(t, c)
+			case "executable", "exe":
+				p.Exe = str(t, c)
+			case "working_directory", "cwd":
+				p.Cwd = str(t, c)
+			case "args":
+				if t.Kind(c) == parse.KindArray {
+					p.ArgvJSON = t.Raw(c)
+				}
+			case "title":
+				title = str(t, c)
 			}
-		case "title":
-			title = v.Str
 		}
-		return true
-	})
+	}
 	if p.ArgvJSON == "" && title != "" {
 		// The title is the command line (the PROCTITLE record): drop argv[0].
 		for i := 0; i < len(title); i++ {
@@ -221,23 +295,24 @@ func (d *beatDoc) process(ev *schemas.Event) {
 // object, which for a rename is the old name and for a mknod the parent
 // directory.
 func (d *beatDoc) file(ev *schemas.Event) {
+	t := d.t
 	var created, normal, deleted string
-	d.paths.ForEach(func(_, item gjson.Result) bool {
-		t := item.Get("nametype").Str
-		if t == "" {
-			t = item.Get("objtype").Str // go-libaudit before nametype
+	if k := t.Kind(d.paths); k == parse.KindArray || k == parse.KindObject {
+		for item := t.First(d.paths); item.Exists(); item = t.Next(item) {
+			typ, objtype, name := pathEntry(t, item)
+			if typ == "" {
+				typ = objtype // go-libaudit before nametype
+			}
+			switch {
+			case typ == "CREATE" && created == "":
+				created = name
+			case typ == "NORMAL" && normal == "":
+				normal = name
+			case typ == "DELETE" && deleted == "":
+				deleted = name
+			}
 		}
-		name := item.Get("name").Str
-		switch {
-		case t == "CREATE" && created == "":
-			created = name
-		case t == "NORMAL" && normal == "":
-			normal = name
-		case t == "DELETE" && deleted == "":
-			deleted = name
-		}
-		return true
-	})
+	}
 	if created != "" || deleted != "" {
 		ev.File.Write = true
 	}
@@ -249,21 +324,42 @@ func (d *beatDoc) file(ev *schemas.Event) {
 	}
 }
 
+// pathEntry reads one paths[] item in one walk; of duplicate members the
+// first counts.
+func pathEntry(t *parse.Tape, item parse.Node) (nametype, objtype, name string) {
+	if t.Kind(item) != parse.KindObject {
+		return "", "", ""
+	}
+	nt, ot, nm := parse.Missing, parse.Missing, parse.Missing
+	for c := t.First(item); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
+		case "nametype":
+			keepFirst(&nt, c)
+		case "objtype":
+			keepFirst(&ot, c)
+		case "name":
+			keepFirst(&nm, c)
+		}
+	}
+	return str(t, nt), str(t, ot), str(t, nm)
+}
+
 // net takes the connect destination: destination.{path,ip,port} (ECS), or
 // the socket fields of the SOCKADDR record (auditd.data.socket.* in
 // Auditbeat, data.socket_* in go-libaudit).
-func (d *beatDoc) net(ev *schemas.Event, data gjson.Result) {
+func (d *beatDoc) net(ev *schemas.Event, data *beatData) {
+	t := d.t
 	n := &ev.Net
-	n.UnixPath = d.dest.Get("path").Str
-	n.Addr = d.dest.Get("ip").Str
-	port, _ := parse.Int64(d.dest.Get("port"))
+	n.UnixPath = str(t, t.Get(d.dest, "path"))
+	n.Addr = str(t, t.Get(d.dest, "ip"))
+	port, _ := intOf(t, t.Get(d.dest, "port"))
 	if n.UnixPath == "" && n.Addr == "" {
-		socket := data.Get("socket")
-		n.UnixPath = first(socket.Get("path").Str, data.Get("socket_path").Str)
-		n.Addr = first(socket.Get("addr").Str, data.Get("socket_addr").Str)
-		port, _ = parse.Int64(socket.Get("port"))
+		socket := data.socket
+		n.UnixPath = first(str(t, t.Get(socket, "path")), str(t, data.socketPath))
+		n.Addr = first(str(t, t.Get(socket, "addr")), str(t, data.socketAddr))
+		port, _ = intOf(t, t.Get(socket, "port"))
 		if port == 0 {
-			port, _ = parse.Int64(data.Get("socket_port"))
+			port, _ = intOf(t, data.socketPort)
 		}
 	}
 	n.Port = int(port)

@@ -66,7 +66,7 @@ func TestDecodeBeat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got schemas.Event
-			if err := DecodeBeat(readDoc(t, tt.file), &got); err != nil {
+			if err := decodeBeatString(readDoc(t, tt.file), &got); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
@@ -81,12 +81,12 @@ func TestDecodeBeat(t *testing.T) {
 func TestDecodeBeatDocSampleHasNoTime(t *testing.T) {
 	doc := readDoc(t, filepath.Join(publicDir, "auditbeat-meta-execve.json"))
 	var ev schemas.Event
-	if err := DecodeBeat(doc, &ev); parse.ReasonOf(err) != parse.ReasonBadTime {
+	if err := decodeBeatString(doc, &ev); parse.ReasonOf(err) != parse.ReasonBadTime {
 		t.Fatalf("got %v, want a bad_time error", err)
 	}
 	// The same document with the @timestamp a Beat adds.
 	doc = strings.Replace(doc, "{", `{"@timestamp":"2017-09-20T19:49:31.215Z",`, 1)
-	if err := DecodeBeat(doc, &ev); err != nil {
+	if err := decodeBeatString(doc, &ev); err != nil {
 		t.Fatal(err)
 	}
 	want := schemas.Event{
@@ -151,7 +151,7 @@ func TestDecodeBeatCoalescedEvents(t *testing.T) {
 	for name, doc := range goldenEvents(t) {
 		t.Run(name, func(t *testing.T) {
 			var ev schemas.Event
-			if err := DecodeBeat(doc, &ev); err != nil {
+			if err := decodeBeatString(doc, &ev); err != nil {
 				t.Fatal(err)
 			}
 			if ev.Time.IsZero() || ev.NativeID == "" || ev.Kind == schemas.KindUnknown {
@@ -184,7 +184,7 @@ func TestDecodeBeatRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if got := parse.ReasonOf(DecodeBeat(tt.raw, &ev)); got != tt.reason {
+			if got := parse.ReasonOf(decodeBeatString(tt.raw, &ev)); got != tt.reason {
 				t.Errorf("reason %q, want %q", got, tt.reason)
 			}
 		})
@@ -195,7 +195,7 @@ func TestDecodeBeatDockershimName(t *testing.T) {
 	doc := `{"@timestamp":"2024-06-03T14:16:40.123Z","auditd":{"sequence":1,"data":{"syscall":"unshare","a0":"10000000"}},` +
 		`"container":{"id":"docker://3F4B9C2E8D1A","name":"k8s_shell_debug-shell-6c9f8b7d5-x2k4q_dev_9b1d3c7e-4a2f-4e8b-b6d1-2f3a4c5d6e7f_0"}}`
 	var ev schemas.Event
-	if err := DecodeBeat(doc, &ev); err != nil {
+	if err := decodeBeatString(doc, &ev); err != nil {
 		t.Fatal(err)
 	}
 	wantPod := schemas.Pod{Namespace: "dev", Name: "debug-shell-6c9f8b7d5-x2k4q", UID: "9b1d3c7e-4a2f-4e8b-b6d1-2f3a4c5d6e7f"}
@@ -204,18 +204,50 @@ func TestDecodeBeatDockershimName(t *testing.T) {
 	}
 }
 
-// An Auditbeat exec costs one allocation, for "<host>:<sequence>".
-func TestDecodeBeatAllocations(t *testing.T) {
+// routineBeatDoc is an Auditbeat exec as a deployed Beat ships it.
+func routineBeatDoc(t testing.TB) string {
 	doc := readDoc(t, filepath.Join(publicDir, "auditbeat-meta-execve.json"))
-	doc = strings.Replace(doc, "{", `{"@timestamp":"2017-09-20T19:49:31.215Z","host":{"name":"worker-1"},`, 1)
-	var ev schemas.Event
+	return strings.Replace(doc, "{", `{"@timestamp":"2017-09-20T19:49:31.215Z","host":{"name":"worker-1"},`, 1)
+}
+
+// An Auditbeat exec costs one allocation, for "<host>:<sequence>". As in the
+// dispatcher, one Tape is reused from document to document.
+func TestDecodeBeatAllocations(t *testing.T) {
+	doc := routineBeatDoc(t)
+	var (
+		tape parse.Tape
+		ev   schemas.Event
+	)
 	allocs := testing.AllocsPerRun(100, func() {
 		ev.Reset()
-		if err := DecodeBeat(doc, &ev); err != nil {
+		if err := tape.Parse(doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := DecodeBeat(&tape, tape.Root(), &ev); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if allocs > 1 {
 		t.Errorf("%v allocations per document, want at most 1", allocs)
+	}
+}
+
+// BenchmarkDecodeBeat decodes the routine exec from a tape parsed once.
+func BenchmarkDecodeBeat(b *testing.B) {
+	doc := routineBeatDoc(b)
+	var (
+		tape parse.Tape
+		ev   schemas.Event
+	)
+	if err := tape.Parse(doc); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ev.Reset()
+		if err := DecodeBeat(&tape, tape.Root(), &ev); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

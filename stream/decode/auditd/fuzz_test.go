@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
 // FuzzGrouper feeds the lines of each input to a Grouper. Seeds: every raw
@@ -74,8 +75,14 @@ func FuzzDecodeBeat(f *testing.F) {
 		f.Add(doc)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
+		// Parse onto a tape first, as the dispatcher does; skip what it
+		// rejects.
+		var tape parse.Tape
+		if tape.Parse(raw) != nil {
+			return
+		}
 		var ev schemas.Event
-		if err := DecodeBeat(raw, &ev); err != nil {
+		if err := DecodeBeat(&tape, tape.Root(), &ev); err != nil {
 			return
 		}
 		if ev.Time.IsZero() {

@@ -3,72 +3,86 @@ package containerd
 import (
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
-// DecodeJSON fills ev from a containerd event envelope
-// {timestamp, namespace, topic, event} or from a CRI container event as
-// `crictl events -o json` prints it.
-func DecodeJSON(raw string, ev *schemas.Event) error {
-	var timestamp, namespace, topic, event gjson.Result
+// DecodeJSON fills ev from the containerd event envelope
+// {timestamp, namespace, topic, event} at node n of t, or from a CRI
+// container event as `crictl events -o json` prints it. One walk over the
+// top-level members serves both shapes.
+func DecodeJSON(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
+	var (
+		timestamp, namespace, topic, event = parse.Missing, parse.Missing, parse.Missing, parse.Missing
+		cri                                = criFields{parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing}
+	)
 	isEnvelope := false
-	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "timestamp":
-			timestamp = value
+			timestamp = c
 		case "namespace":
-			namespace = value
+			namespace = c
 		case "topic":
-			topic, isEnvelope = value, true
+			topic, isEnvelope = c, true
 		case "event":
-			event = value
+			event = c
+		case "containerId", "container_id":
+			cri.id = c
+		case "containerEventType", "container_event_type":
+			cri.eventType = c
+		case "createdAt", "created_at":
+			cri.createdAt = c
+		case "podSandboxStatus", "pod_sandbox_status":
+			cri.sandbox = c
+		case "containersStatuses", "containers_statuses":
+			cri.statuses = c
 		}
-		return true
-	})
-	if !isEnvelope {
-		return decodeCRIEvent(raw, ev)
 	}
-	t, err := envelopeTime(timestamp)
+	if !isEnvelope {
+		return decodeCRIEvent(t, n, &cri, ev)
+	}
+	tm, err := envelopeTime(t, timestamp)
 	if err != nil {
 		return err
 	}
-	if topic.Str == "" {
+	topicName := str(t, topic)
+	if topicName == "" {
 		return parse.Errorf(parse.ReasonMissingField, "containerd envelope has an empty topic")
 	}
 	var f eventFields
-	f.readJSON(event)
-	ev.Time = t
-	return f.fill(ev, topic.Str, namespace.Str)
+	f.readTape(t, event)
+	ev.Time = tm
+	return f.fill(ev, topicName, str(t, namespace))
 }
 
 // envelopeTime reads a protobuf Timestamp as JSON: an RFC 3339 string
 // (protojson, Go's time.Time), Go's time.String form, or {seconds, nanos}.
-func envelopeTime(ts gjson.Result) (time.Time, error) {
-	switch {
-	case ts.Type == gjson.String:
-		if t, err := parse.RFC3339(ts.Str); err == nil && !t.IsZero() {
-			return t, nil
+func envelopeTime(t *parse.Tape, ts parse.Node) (time.Time, error) {
+	switch t.Kind(ts) {
+	case parse.KindString:
+		s := t.Str(ts)
+		if tm, err := parse.RFC3339(s); err == nil && !tm.IsZero() {
+			return tm, nil
 		}
-		t, rest, err := parse.GoTimeString(ts.Str)
-		if err != nil || rest != "" || t.IsZero() {
-			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope timestamp %q is neither RFC 3339 nor Go time", ts.Str)
+		tm, rest, err := parse.GoTimeString(s)
+		if err != nil || rest != "" || tm.IsZero() {
+			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope timestamp %q is neither RFC 3339 nor Go time", s)
 		}
-		return t, nil
-	case ts.IsObject():
-		sec, okSec := parse.Int64(ts.Get("seconds"))
-		nanos, _ := parse.Int64(ts.Get("nanos"))
+		return tm, nil
+	case parse.KindObject:
+		sec, okSec := intOf(t, t.Get(ts, "seconds"))
+		nanos, _ := intOf(t, t.Get(ts, "nanos"))
 		if !okSec || nanos < 0 || nanos >= 1e9 {
-			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope timestamp %s is not {seconds, nanos}", ts.Raw)
+			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope timestamp %s is not {seconds, nanos}", t.Raw(ts))
 		}
 		if _, err := parse.UnixAuto(sec); err != nil {
 			return time.Time{}, err
 		}
 		return time.Unix(sec, nanos).UTC(), nil
-	case ts.Exists():
-		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope timestamp %s is not a time", ts.Raw)
+	}
+	if ts.Exists() {
+		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope timestamp %s is not a time", t.Raw(ts))
 	}
 	return time.Time{}, parse.Errorf(parse.ReasonBadTime, "containerd envelope has no timestamp")
 }
@@ -78,28 +92,36 @@ func envelopeTime(ts gjson.Result) (time.Time, error) {
 type eventFields struct {
 	id, containerID, image string
 	pid                    int64
-	labels                 gjson.Result
-	hasLabels              bool
+	kube                   kubeIdentity // from the labels
+	hasLabels              bool         // the labels are an object
 }
 
-// readJSON reads an event payload: snake_case keys as encoding/json writes
+// readTape reads an event payload: snake_case keys as encoding/json writes
 // the generated structs (`ctr events`), lowerCamelCase as protojson does.
-func (f *eventFields) readJSON(event gjson.Result) {
-	event.ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+// Of duplicate members the last counts.
+func (f *eventFields) readTape(t *parse.Tape, event parse.Node) {
+	if t.Kind(event) != parse.KindObject {
+		return
+	}
+	for c := t.First(event); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "id":
-			f.id = value.Str
+			f.id = str(t, c)
 		case "container_id", "containerId", "containerID":
-			f.containerID = value.Str
+			f.containerID = str(t, c)
 		case "image":
-			f.image = value.Str
+			f.image = str(t, c)
 		case "pid":
-			f.pid, _ = parse.Int64(value)
+			f.pid, _ = intOf(t, c)
 		case "labels":
-			f.labels, f.hasLabels = value, value.IsObject()
+			f.kube, f.hasLabels = kubeIdentity{}, t.Kind(c) == parse.KindObject
+			if f.hasLabels {
+				for l := t.First(c); l.Exists(); l = t.Next(l) {
+					f.kube.label(t.Key(l), str(t, l))
+				}
+			}
 		}
-		return true
-	})
+	}
 }
 
 // fill maps a topic and its fields onto ev; ev.Time is already set.
@@ -124,11 +146,7 @@ func (f *eventFields) fill(ev *schemas.Event, topic, namespace string) error {
 	}
 
 	if topic == "/containers/update" {
-		var kube kubeIdentity
-		f.labels.ForEach(func(key, value gjson.Result) bool {
-			kube.label(key.Str, value.Str)
-			return true
-		})
+		kube := &f.kube
 		ev.Pod = kube.pod()
 		ev.Container.Name = kube.container
 		switch {

@@ -17,7 +17,7 @@ func TestDecodeJSONDecodesEveryRecord(t *testing.T) {
 	}
 	for i, raw := range records {
 		var ev schemas.Event
-		if err := DecodeJSON(raw, &ev); err != nil {
+		if err := decodeJSONString(raw, &ev); err != nil {
 			t.Errorf("record %d: %v", i, err)
 			continue
 		}
@@ -44,7 +44,7 @@ func TestDecodeJSONEnvelope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if err := DecodeJSON(records[tt.line], &ev); err != nil {
+			if err := decodeJSONString(records[tt.line], &ev); err != nil {
 				t.Fatal(err)
 			}
 			assertSummary(t, &ev, tt.want)
@@ -93,7 +93,7 @@ func TestDecodeJSONCRIEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if err := DecodeJSON(tt.raw, &ev); err != nil {
+			if err := decodeJSONString(tt.raw, &ev); err != nil {
 				t.Fatal(err)
 			}
 			assertSummary(t, &ev, tt.want)
@@ -105,7 +105,7 @@ func TestDecodeJSONCRIEventFromCRIO(t *testing.T) {
 	raw := lines(t, "testdata/crictl-events.jsonl")[2]
 	raw = strings.Replace(raw, `"annotations":{"io.kubernetes.container.hash"`, `"annotations":{"io.kubernetes.cri-o.ContainerType":"container","io.kubernetes.container.hash"`, 1)
 	var ev schemas.Event
-	if err := DecodeJSON(raw, &ev); err != nil {
+	if err := decodeJSONString(raw, &ev); err != nil {
 		t.Fatal(err)
 	}
 	if ev.Producer != schemas.ProducerCRIO || ev.Container.Runtime != "cri-o" {
@@ -133,7 +133,7 @@ func TestDecodeJSONRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if got := reasonOf(DecodeJSON(tt.raw, &ev)); got != tt.want {
+			if got := reasonOf(decodeJSONString(tt.raw, &ev)); got != tt.want {
 				t.Errorf("reason %q, want %q", got, tt.want)
 			}
 		})

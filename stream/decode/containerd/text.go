@@ -68,6 +68,31 @@ func decodeCtrLine(line string, ev *schemas.Event) error {
 	return f.fill(ev, topic, namespace)
 }
 
+// readJSON reads the event JSON of a `ctr events` line: snake_case keys as
+// encoding/json writes the generated structs, lowerCamelCase as protojson
+// does. Of duplicate members the last counts.
+func (f *eventFields) readJSON(event gjson.Result) {
+	event.ForEach(func(key, value gjson.Result) bool {
+		switch key.Str {
+		case "id":
+			f.id = value.Str
+		case "container_id", "containerId", "containerID":
+			f.containerID = value.Str
+		case "image":
+			f.image = value.Str
+		case "pid":
+			f.pid, _ = parse.Int64(value)
+		case "labels":
+			f.kube, f.hasLabels = kubeIdentity{}, value.IsObject()
+			value.ForEach(func(key, value gjson.Result) bool {
+				f.kube.label(key.Str, value.Str)
+				return true
+			})
+		}
+		return true
+	})
+}
+
 // readText reads the "key=value" fields of the 2017 form. Values may hold
 // spaces ("exited=0001-01-01 00:00:00 +0000 UTC"); the fields read here
 // never do.

@@ -4,45 +4,43 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
-// DecodeEvent fills ev from one `docker events --format '{{json .}}'` object
-// (the GET /events stream): Type/Action/Actor, or the pre-API-1.22 shape with
-// only status/id/from.
-func DecodeEvent(raw string, ev *schemas.Event) error {
+// DecodeEvent fills ev from the `docker events --format '{{json .}}'`
+// object at node n of t (the GET /events stream): Type/Action/Actor, or the
+// pre-API-1.22 shape with only status/id/from. Routine events are decided
+// from one walk over the top-level members (of duplicates the last counts)
+// and one over Actor.Attributes.
+func DecodeEvent(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	var (
 		typ, action, actorID   string
 		status, legacyID, from string
-		attrs, sec, nano       gjson.Result
+		attrs, sec, nano       = parse.Missing, parse.Missing, parse.Missing
 	)
-	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "Type":
-			typ = value.Str
+			typ = str(t, c)
 		case "Action":
-			action = value.Str
+			action = str(t, c)
 		case "Actor":
-			actorID = value.Get("ID").Str
-			attrs = value.Get("Attributes")
+			actorID, attrs = actor(t, c)
 		case "status":
-			status = value.Str
+			status = str(t, c)
 		case "id":
-			legacyID = value.Str
+			legacyID = str(t, c)
 		case "from":
-			from = value.Str
+			from = str(t, c)
 		case "time":
-			sec = value
+			sec = c
 		case "timeNano":
-			nano = value
+			nano = c
 		}
-		return true
-	})
+	}
 
-	t, err := eventTime(nano, sec)
+	tm, err := eventTime(t, nano, sec)
 	if err != nil {
 		return err
 	}
@@ -60,7 +58,7 @@ func DecodeEvent(raw string, ev *schemas.Event) error {
 			typ = "container"
 		}
 	}
-	ev.Time = t
+	ev.Time = tm
 	ev.Source = schemas.SourceRuntime
 	ev.Producer = schemas.ProducerDocker
 	if typ != "container" {
@@ -75,24 +73,44 @@ func DecodeEvent(raw string, ev *schemas.Event) error {
 	if ce.id == "" {
 		return parse.Errorf(parse.ReasonMissingField, "docker container event %q has no Actor.ID or id", action)
 	}
-	attrs.ForEach(func(key, value gjson.Result) bool {
-		ce.attribute(key.Str, value.Str)
-		return true
-	})
+	if t.Kind(attrs) == parse.KindObject {
+		for c := t.First(attrs); c.Exists(); c = t.Next(c) {
+			ce.attribute(t.Key(c), str(t, c))
+		}
+	}
 	ce.fill(ev)
 	return nil
 }
 
+// actor reads Actor.ID and Actor.Attributes in one walk; of duplicate
+// members the first counts.
+func actor(t *parse.Tape, n parse.Node) (id string, attrs parse.Node) {
+	if t.Kind(n) != parse.KindObject {
+		return "", parse.Missing
+	}
+	idNode := parse.Missing
+	attrs = parse.Missing
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
+		case "ID":
+			keepFirst(&idNode, c)
+		case "Attributes":
+			keepFirst(&attrs, c)
+		}
+	}
+	return str(t, idNode), attrs
+}
+
 // eventTime prefers timeNano and falls back to time (seconds).
-func eventTime(nano, sec gjson.Result) (time.Time, error) {
-	if n, ok := parse.Int64(nano); ok && n != 0 {
+func eventTime(t *parse.Tape, nano, sec parse.Node) (time.Time, error) {
+	if n, ok := intOf(t, nano); ok && n != 0 {
 		return parse.UnixNano(n)
 	}
-	if n, ok := parse.Int64(sec); ok && n != 0 {
+	if n, ok := intOf(t, sec); ok && n != 0 {
 		return parse.UnixAuto(n)
 	}
 	if nano.Exists() || sec.Exists() {
-		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "docker event time %q / timeNano %q is not an integer", sec.Raw, nano.Raw)
+		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "docker event time %q / timeNano %q is not an integer", t.Raw(sec), t.Raw(nano))
 	}
 	return time.Time{}, parse.Errorf(parse.ReasonBadTime, "docker event has neither time nor timeNano")
 }

@@ -26,7 +26,7 @@ func TestDecodeEventDecodesEveryRecord(t *testing.T) {
 	} {
 		for n, line := range lines(t, path) {
 			var ev schemas.Event
-			if err := DecodeEvent(line, &ev); err != nil {
+			if err := decodeEventString(line, &ev); err != nil {
 				t.Errorf("%s:%d: %v", path, n, err)
 				continue
 			}
@@ -90,7 +90,7 @@ func TestDecodeEvent(t *testing.T) {
 				t.Fatalf("%s has no line %d", tt.file, tt.line)
 			}
 			var ev schemas.Event
-			if err := DecodeEvent(line, &ev); err != nil {
+			if err := decodeEventString(line, &ev); err != nil {
 				t.Fatal(err)
 			}
 			assertSummary(t, &ev, tt.want)
@@ -113,7 +113,7 @@ func TestDecodeEventRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if got := reasonOf(DecodeEvent(tt.raw, &ev)); got != tt.want {
+			if got := reasonOf(decodeEventString(tt.raw, &ev)); got != tt.want {
 				t.Errorf("reason %q, want %q", got, tt.want)
 			}
 		})

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -14,37 +12,36 @@ import (
 // container that never ran).
 const zeroTime = "0001-01-01T00:00:00Z"
 
-// DecodeInspect fills ev from one `docker inspect` container object
-// (GET /containers/{id}/json): a container start carrying the container's
-// privilege context as a Spec.
-func DecodeInspect(raw string, ev *schemas.Event) error {
+// DecodeInspect fills ev from the `docker inspect` container object at
+// node n of t (GET /containers/{id}/json): a container start carrying the
+// container's privilege context as a Spec.
+func DecodeInspect(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	var (
 		id, name, created              string
-		config, host, state, mountList gjson.Result
+		config, host, state, mountList = parse.Missing, parse.Missing, parse.Missing, parse.Missing
 	)
-	gjson.Parse(raw).ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "Id":
-			id = value.Str
+			id = str(t, c)
 		case "Name":
-			name = value.Str
+			name = str(t, c)
 		case "Created":
-			created = value.Str
+			created = str(t, c)
 		case "Config":
-			config = value
+			config = c
 		case "HostConfig":
-			host = value
+			host = c
 		case "State":
-			state = value
+			state = c
 		case "Mounts":
-			mountList = value
+			mountList = c
 		}
-		return true
-	})
+	}
 	if id == "" {
 		return parse.Errorf(parse.ReasonMissingField, "docker inspect object has no Id")
 	}
-	started, err := inspectTime(state.Get("StartedAt").Str)
+	started, err := inspectTime(str(t, t.Get(state, "StartedAt")))
 	if err != nil {
 		return err
 	}
@@ -58,11 +55,25 @@ func DecodeInspect(raw string, ev *schemas.Event) error {
 		return parse.Errorf(parse.ReasonBadTime, "docker inspect object has neither State.StartedAt nor Created")
 	}
 
+	labels, image, workingDir := parse.Missing, parse.Missing, parse.Missing
+	if t.Kind(config) == parse.KindObject {
+		for c := t.First(config); c.Exists(); c = t.Next(c) {
+			switch t.Key(c) {
+			case "Labels":
+				keepFirst(&labels, c)
+			case "Image":
+				keepFirst(&image, c)
+			case "WorkingDir":
+				keepFirst(&workingDir, c)
+			}
+		}
+	}
 	var kube kubeIdentity
-	config.Get("Labels").ForEach(func(key, value gjson.Result) bool {
-		kube.label(key.Str, value.Str)
-		return true
-	})
+	if t.Kind(labels) == parse.KindObject {
+		for c := t.First(labels); c.Exists(); c = t.Next(c) {
+			kube.label(t.Key(c), str(t, c))
+		}
+	}
 	name = strings.TrimPrefix(name, "/")
 	kube.fromName(name)
 
@@ -77,19 +88,38 @@ func DecodeInspect(raw string, ev *schemas.Event) error {
 	if kube.container != "" {
 		ev.Container.Name = kube.container
 	}
-	ev.Container.Image = config.Get("Image").Str
+	ev.Container.Image = str(t, image)
 	ev.Container.StartTime = started
 	ev.Pod = kube.pod()
-	if pid, ok := parse.Int64(state.Get("Pid")); ok && pid > 0 {
+	if pid, ok := intOf(t, t.Get(state, "Pid")); ok && pid > 0 {
 		ev.Process.PID = pid
 	}
 
-	spec := &schemas.PodSpec{
-		HostPID:     host.Get("PidMode").Str == "host",
-		HostIPC:     host.Get("IpcMode").Str == "host",
-		HostNetwork: host.Get("NetworkMode").Str == "host",
+	pidMode, ipcMode, netMode, privileged, capAdd, binds := parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing
+	if t.Kind(host) == parse.KindObject {
+		for c := t.First(host); c.Exists(); c = t.Next(c) {
+			switch t.Key(c) {
+			case "PidMode":
+				keepFirst(&pidMode, c)
+			case "IpcMode":
+				keepFirst(&ipcMode, c)
+			case "NetworkMode":
+				keepFirst(&netMode, c)
+			case "Privileged":
+				keepFirst(&privileged, c)
+			case "CapAdd":
+				keepFirst(&capAdd, c)
+			case "Binds":
+				keepFirst(&binds, c)
+			}
+		}
 	}
-	ev.Container.Privileged = parse.True(host.Get("Privileged"))
+	spec := &schemas.PodSpec{
+		HostPID:     str(t, pidMode) == "host",
+		HostIPC:     str(t, ipcMode) == "host",
+		HostNetwork: str(t, netMode) == "host",
+	}
+	ev.Container.Privileged = t.Bool(privileged)
 	if kube.sandbox {
 		// dockershim puts hostNetwork and hostIPC on the pause container only
 		// (app containers join it with "container:<id>"), so a sandbox
@@ -109,26 +139,23 @@ func DecodeInspect(raw string, ev *schemas.Event) error {
 		Image:      ev.Container.Image,
 		Type:       "container",
 		Privileged: ev.Container.Privileged,
-		WorkingDir: config.Get("WorkingDir").Str,
+		WorkingDir: str(t, workingDir),
 	}
-	host.Get("CapAdd").ForEach(func(_, value gjson.Result) bool {
-		if value.Str != "" {
-			ctr.CapAdd = append(ctr.CapAdd, schemas.NormalizeCap(value.Str))
+	for c := range values(t, capAdd) {
+		if v := str(t, c); v != "" {
+			ctr.CapAdd = append(ctr.CapAdd, schemas.NormalizeCap(v))
 		}
-		return true
-	})
-	host.Get("Binds").ForEach(func(_, value gjson.Result) bool {
-		if m, ok := parseBind(value.Str); ok {
+	}
+	for c := range values(t, binds) {
+		if m, ok := parseBind(str(t, c)); ok {
 			ctr.Mounts = addMount(ctr.Mounts, m)
 		}
-		return true
-	})
-	mountList.ForEach(func(_, value gjson.Result) bool {
-		if m, ok := bindMount(value); ok {
+	}
+	for c := range values(t, mountList) {
+		if m, ok := bindMount(t, c); ok {
 			ctr.Mounts = addMount(ctr.Mounts, m)
 		}
-		return true
-	})
+	}
 	spec.Containers = []schemas.ContainerSpec{ctr}
 	ev.Kind = schemas.KindContainerStart
 	ev.Spec = spec
@@ -160,30 +187,32 @@ func parseBind(bind string) (schemas.HostMount, bool) {
 }
 
 // bindMount reads a Mounts[] entry of type "bind". API versions before 1.25
-// have no Type; there a bind is an entry without a volume Name.
-func bindMount(m gjson.Result) (schemas.HostMount, bool) {
+// have no Type; there a bind is an entry without a volume Name. Of duplicate
+// members the last counts.
+func bindMount(t *parse.Tape, m parse.Node) (schemas.HostMount, bool) {
 	var typ, name, src, dst string
-	var rw gjson.Result
-	m.ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
-		case "Type":
-			typ = value.Str
-		case "Name":
-			name = value.Str
-		case "Source":
-			src = value.Str
-		case "Destination":
-			dst = value.Str
-		case "RW":
-			rw = value
+	rw := parse.Missing
+	if t.Kind(m) == parse.KindObject {
+		for c := t.First(m); c.Exists(); c = t.Next(c) {
+			switch t.Key(c) {
+			case "Type":
+				typ = str(t, c)
+			case "Name":
+				name = str(t, c)
+			case "Source":
+				src = str(t, c)
+			case "Destination":
+				dst = str(t, c)
+			case "RW":
+				rw = c
+			}
 		}
-		return true
-	})
+	}
 	isBind := typ == "bind" || (typ == "" && name == "")
 	if !isBind || !strings.HasPrefix(src, "/") || dst == "" {
 		return schemas.HostMount{}, false
 	}
-	return schemas.HostMount{Source: src, Target: dst, ReadOnly: rw.Exists() && !parse.True(rw)}, true
+	return schemas.HostMount{Source: src, Target: dst, ReadOnly: rw.Exists() && !t.Bool(rw)}, true
 }
 
 func addMount(mounts []schemas.HostMount, m schemas.HostMount) []schemas.HostMount {

@@ -83,7 +83,7 @@ func TestDecodeInspect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if err := DecodeInspect(objects(t, tt.file)[tt.index], &ev); err != nil {
+			if err := decodeInspectString(objects(t, tt.file)[tt.index], &ev); err != nil {
 				t.Fatal(err)
 			}
 			assertInvariants(t, &ev)
@@ -97,7 +97,7 @@ func TestDecodeInspectSandboxWithoutHostNamespaces(t *testing.T) {
 	raw = strings.Replace(raw, `"NetworkMode": "host"`, `"NetworkMode": "none"`, 1)
 	raw = strings.Replace(raw, `"PidMode": "host"`, `"PidMode": ""`, 1)
 	var ev schemas.Event
-	if err := DecodeInspect(raw, &ev); err != nil {
+	if err := decodeInspectString(raw, &ev); err != nil {
 		t.Fatal(err)
 	}
 	if ev.Kind != schemas.KindLifecycle || ev.Spec != nil {
@@ -119,7 +119,7 @@ func TestDecodeInspectRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev schemas.Event
-			if got := reasonOf(DecodeInspect(tt.raw, &ev)); got != tt.want {
+			if got := reasonOf(decodeInspectString(tt.raw, &ev)); got != tt.want {
 				t.Errorf("reason %q, want %q", got, tt.want)
 			}
 		})

@@ -3,61 +3,59 @@ package falco
 import (
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
-// Decode fills ev from one Falco JSON alert: Falco's own json_output or the
-// Falcosidekick payload (which adds uuid).
-func Decode(raw string, ev *schemas.Event) error {
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
+// Decode fills ev from the Falco JSON alert at node n: Falco's own
+// json_output or the Falcosidekick payload (which adds uuid). The tape
+// holds the record, validated.
+func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
+	if t.Kind(n) != parse.KindObject {
 		return parse.Errorf(parse.ReasonUnrecognized, "Falco alert is not a JSON object")
 	}
-	var rule, source, when, hostname, uuid, fields gjson.Result
-	root.ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	rule, source, when, hostname, uuid, fields := parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing, parse.Missing
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "rule":
-			rule = value
+			rule = c
 		case "source":
-			source = value
+			source = c
 		case "time":
-			when = value
+			when = c
 		case "hostname":
-			hostname = value
+			hostname = c
 		case "uuid":
-			uuid = value
+			uuid = c
 		case "output_fields":
-			fields = value
+			fields = c
 		}
-		return true
-	})
-	if rule.Type != gjson.String || rule.Str == "" {
+	}
+	ruleName := str(t, rule)
+	if ruleName == "" {
 		return parse.Errorf(parse.ReasonMissingField, "Falco alert has no rule name")
 	}
-	if fields.Exists() && !fields.IsObject() && fields.Type != gjson.Null {
+	if k := t.Kind(fields); fields.Exists() && k != parse.KindObject && k != parse.KindNull {
 		return parse.Errorf(parse.ReasonBadValue, "Falco output_fields is not an object")
 	}
-	t, err := alertTime(when, fields)
+	tm, err := alertTime(t, when, fields)
 	if err != nil {
 		return err
 	}
-	ev.Time = t
+	ev.Time = tm
 	ev.Producer = schemas.ProducerFalco
-	ev.Signature = rule.Str
-	ev.Node = value(hostname)
-	ev.NativeID = value(uuid)
-	facts := rules[rule.Str]
+	ev.Signature = ruleName
+	ev.Node = value(t, hostname)
+	ev.NativeID = value(t, uuid)
+	facts := rules[ruleName]
 
-	switch value(source) {
+	switch value(t, source) {
 	case "", "syscall":
 		ev.Source = schemas.SourceSyscall
-		decodeSyscall(fields, facts, ev)
+		decodeSyscall(t, fields, facts, ev)
 	case "k8s_audit":
 		ev.Source = schemas.SourceK8sAudit
-		decodeAudit(fields, facts, ev)
+		decodeAudit(t, fields, facts, ev)
 	default:
 		// Plugin sources (aws_cloudtrail, okta, github …) say nothing about
 		// containers; Falco as a whole belongs to the syscall family.
@@ -67,42 +65,35 @@ func Decode(raw string, ev *schemas.Event) error {
 	return nil
 }
 
+// timeFields are the output fields that carry the event time when the
+// envelope has none, in order of preference.
+var timeFields = [...]string{"evt.time", "evt.rawtime", "evt.time.iso8601"}
+
 // alertTime returns the event time: the envelope's time, else the evt.time
 // (or evt.rawtime, or the integer evt.time.iso8601 of old builds) output
 // field in nanoseconds.
-func alertTime(when, fields gjson.Result) (time.Time, error) {
-	switch when.Type {
-	case gjson.String:
-		return parse.RFC3339(when.Str)
-	case gjson.Number:
-		n, _ := parse.Int64(when)
+func alertTime(t *parse.Tape, when, fields parse.Node) (time.Time, error) {
+	switch t.Kind(when) {
+	case parse.KindString:
+		return parse.RFC3339(t.Str(when))
+	case parse.KindNumber:
+		n, _ := int64Of(t, when)
 		return parse.UnixAuto(n)
 	}
-	for _, path := range [...]string{`evt\.time`, `evt\.rawtime`, `evt\.time\.iso8601`} {
-		v := fields.Get(path)
-		switch v.Type {
-		case gjson.Number:
-			n, ok := parse.Int64(v)
+	for _, name := range timeFields {
+		v := t.Get(fields, name)
+		switch t.Kind(v) {
+		case parse.KindNumber:
+			n, ok := int64Of(t, v)
 			if !ok {
-				return time.Time{}, parse.Errorf(parse.ReasonBadTime, "output field %s is not an integer: %s", path, v.Raw)
+				return time.Time{}, parse.Errorf(parse.ReasonBadTime, "output field %s is not an integer: %s", name, t.Raw(v))
 			}
 			return parse.UnixNano(n)
-		case gjson.String:
-			if t, err := parse.RFC3339(v.Str); err == nil {
-				return t, nil
+		case parse.KindString:
+			if tm, err := parse.RFC3339(t.Str(v)); err == nil {
+				return tm, nil
 			}
 		}
 	}
 	return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Falco alert has neither time nor output_fields evt.time")
-}
-
-// value returns a field as a string, or "" when Falco rendered it as
-// missing (JSON null, or "<NA>" in older builds). Numbers and booleans give
-// their JSON text.
-func value(v gjson.Result) string {
-	s := parse.Str(v)
-	if s == "<NA>" {
-		return ""
-	}
-	return s
 }

@@ -18,67 +18,71 @@ type auditFields struct {
 	code                                   int64
 	forbidden                              bool
 
-	privileged, images, hostPaths, volumes gjson.Result
-	hostPID, hostNetwork, hostIPC          gjson.Result
+	privileged, images, hostPaths, volumes parse.Node
+	hostPID, hostNetwork, hostIPC          parse.Node
 	ephemeralName, ephemeralImage          string
 }
 
-func (f *auditFields) collect(key string, v gjson.Result) {
-	switch key {
+// collect records output field c; a repeated field replaces the earlier
+// one.
+func (f *auditFields) collect(t *parse.Tape, c parse.Node) {
+	switch t.Key(c) {
 	case "ka.target.namespace":
-		f.namespace = value(v)
+		f.namespace = value(t, c)
 	case "ka.target.name":
-		f.name = value(v)
+		f.name = value(t, c)
 	case "ka.target.resource":
-		f.resource = value(v)
+		f.resource = value(t, c)
 	case "ka.target.subresource":
-		f.subresource = value(v)
+		f.subresource = value(t, c)
 	case "ka.user.name":
-		f.user = value(v)
+		f.user = value(t, c)
 	case "ka.verb":
-		f.verb = value(v)
+		f.verb = value(t, c)
 	case "jevt.value[/stage]":
-		f.stage = value(v)
+		f.stage = value(t, c)
 	case "ka.resp.name":
-		f.respName = value(v)
+		f.respName = value(t, c)
 	case "ka.uri.param[command]":
-		f.command = value(v)
+		f.command = value(t, c)
 	case "ka.uri.param[container]":
-		f.container = value(v)
+		f.container = value(t, c)
 	case "ka.response.code":
-		f.code, _ = parse.Int64(v)
+		f.code, _ = int64Of(t, c)
 	case "ka.auth.decision":
-		f.forbidden = value(v) == "forbid"
+		f.forbidden = value(t, c) == "forbid"
 	case "ka.req.pod.containers.privileged":
-		f.privileged = v
+		f.privileged = c
 	case "ka.req.pod.containers.image":
-		f.images = v
+		f.images = c
 	case "ka.req.pod.volumes.hostpath":
-		f.hostPaths = v
+		f.hostPaths = c
 	case "jevt.value[/requestObject/spec/volumes]":
-		f.volumes = v
+		f.volumes = c
 	case "ka.req.pod.host_pid":
-		f.hostPID = v
+		f.hostPID = c
 	case "ka.req.pod.host_network":
-		f.hostNetwork = v
+		f.hostNetwork = c
 	case "ka.req.pod.host_ipc":
-		f.hostIPC = v
+		f.hostIPC = c
 	case "jevt.value[/requestObject/ephemeralContainers/0/name]":
-		f.ephemeralName = value(v)
+		f.ephemeralName = value(t, c)
 	case "jevt.value[/requestObject/ephemeralContainers/0/image]":
-		f.ephemeralImage = value(v)
+		f.ephemeralImage = value(t, c)
 	}
 }
 
 // decodeAudit fills ev from a k8s_audit alert: sessions (exec, attach,
 // ephemeral containers), pod specs of the pod-creation rules, and API
 // requests for anything else.
-func decodeAudit(fields gjson.Result, facts ruleFacts, ev *schemas.Event) {
-	var f auditFields
-	fields.ForEach(func(key, v gjson.Result) bool {
-		f.collect(key.Str, v)
-		return true
-	})
+func decodeAudit(t *parse.Tape, fields parse.Node, facts ruleFacts, ev *schemas.Event) {
+	f := auditFields{
+		privileged: parse.Missing, images: parse.Missing, hostPaths: parse.Missing, volumes: parse.Missing,
+		hostPID: parse.Missing, hostNetwork: parse.Missing, hostIPC: parse.Missing,
+	}
+	for c := t.First(fields); c.Exists(); c = t.Next(c) {
+		f.collect(t, c)
+	}
 	ev.Actor.User = f.user
 	ev.Stage = f.stage
 	ev.Denied = f.code >= 400 || f.forbidden
@@ -115,7 +119,7 @@ func decodeAudit(fields gjson.Result, facts ruleFacts, ev *schemas.Event) {
 			name = f.name
 		}
 		ev.Pod = schemas.Pod{Namespace: f.namespace, Name: name}
-		ev.Spec = f.podSpec(facts)
+		ev.Spec = f.podSpec(t, facts)
 	case f.resource == "nodes" && f.subresource == "proxy":
 		ev.Kind = schemas.KindAPI
 	default:
@@ -125,14 +129,14 @@ func decodeAudit(fields gjson.Result, facts ruleFacts, ev *schemas.Event) {
 
 // podSpec builds the spec of a pod-creation alert from whatever the rule
 // output rendered, completed by what the rule's condition guarantees.
-func (f *auditFields) podSpec(facts ruleFacts) *schemas.PodSpec {
+func (f *auditFields) podSpec(t *parse.Tape, facts ruleFacts) *schemas.PodSpec {
 	spec := &schemas.PodSpec{
-		HostPID:     facts.hostPID || anyTrue(f.hostPID),
-		HostNetwork: facts.hostNetwork || anyTrue(f.hostNetwork),
-		HostIPC:     facts.hostIPC || anyTrue(f.hostIPC),
+		HostPID:     facts.hostPID || anyTrue(t, f.hostPID),
+		HostNetwork: facts.hostNetwork || anyTrue(t, f.hostNetwork),
+		HostIPC:     facts.hostIPC || anyTrue(t, f.hostIPC),
 	}
-	images := listItems(f.images)
-	privileged := listItems(f.privileged)
+	images := listItems(t, f.images)
+	privileged := listItems(t, f.privileged)
 	anyPrivileged := false
 	for i := 0; i < max(len(images), len(privileged)); i++ {
 		c := schemas.ContainerSpec{Type: "container"}
@@ -155,21 +159,28 @@ func (f *auditFields) podSpec(facts ruleFacts) *schemas.PodSpec {
 			spec.Containers[i].Privileged = true
 		}
 	}
-	for _, p := range listItems(f.hostPaths) {
+	for _, p := range listItems(t, f.hostPaths) {
 		spec.Volumes = append(spec.Volumes, schemas.Volume{HostPath: p})
 	}
 	if len(spec.Volumes) == 0 {
-		spec.Volumes = hostPathVolumes(f.volumes)
+		spec.Volumes = hostPathVolumes(t, f.volumes)
 	}
 	return spec
 }
 
-// hostPathVolumes reads the hostPath volumes of a rendered
-// spec.volumes array (jevt.value[/requestObject/spec/volumes]), which Falco
-// writes as a JSON string.
-func hostPathVolumes(v gjson.Result) []schemas.Volume {
-	if v.Type == gjson.String {
-		v = gjson.Parse(v.Str)
+// hostPathVolumes reads the hostPath volumes of a rendered spec.volumes
+// array (jevt.value[/requestObject/spec/volumes]), which Falco writes as a
+// JSON string. The string is not on the tape, and neither it nor the rare
+// array form is worth a tape of its own: gjson reads them, as before.
+func hostPathVolumes(t *parse.Tape, n parse.Node) []schemas.Volume {
+	var v gjson.Result
+	switch t.Kind(n) {
+	case parse.KindString:
+		v = gjson.Parse(t.Str(n))
+	case parse.KindArray:
+		v = t.Result(n)
+	default:
+		return nil
 	}
 	if !v.IsArray() {
 		return nil
@@ -186,18 +197,17 @@ func hostPathVolumes(v gjson.Result) []schemas.Volume {
 
 // listItems splits a list-valued field: a JSON array, or Falco's rendering
 // of a list as "(a,b)" (a single value may come without parentheses).
-func listItems(v gjson.Result) []string {
+func listItems(t *parse.Tape, n parse.Node) []string {
 	var out []string
-	if v.IsArray() {
-		v.ForEach(func(_, item gjson.Result) bool {
-			if s := value(item); s != "" {
+	if t.Kind(n) == parse.KindArray {
+		for item := t.First(n); item.Exists(); item = t.Next(item) {
+			if s := value(t, item); s != "" {
 				out = append(out, s)
 			}
-			return true
-		})
+		}
 		return out
 	}
-	s := strings.TrimSpace(value(v))
+	s := strings.TrimSpace(value(t, n))
 	if len(s) >= 2 && (s[0] == '(' && s[len(s)-1] == ')' || s[0] == '[' && s[len(s)-1] == ']') {
 		s = s[1 : len(s)-1]
 	}
@@ -210,11 +220,11 @@ func listItems(v gjson.Result) []string {
 }
 
 // anyTrue reports whether a list-valued boolean field holds true.
-func anyTrue(v gjson.Result) bool {
-	if v.Type == gjson.True {
+func anyTrue(t *parse.Tape, n parse.Node) bool {
+	if t.Kind(n) == parse.KindTrue {
 		return true
 	}
-	for _, s := range listItems(v) {
+	for _, s := range listItems(t, n) {
 		if s == "true" {
 			return true
 		}

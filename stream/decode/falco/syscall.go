@@ -3,8 +3,6 @@ package falco
 import (
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -34,88 +32,89 @@ type syscallFields struct {
 	capsSeen bool
 }
 
-func (f *syscallFields) collect(key string, v gjson.Result) {
-	switch key {
+// collect records output field c; a repeated field replaces the earlier
+// one.
+func (f *syscallFields) collect(t *parse.Tape, c parse.Node) {
+	switch t.Key(c) {
 	case "container.id":
-		f.containerID = value(v)
+		f.containerID = value(t, c)
 	case "container.full_id":
-		f.fullID = value(v)
+		f.fullID = value(t, c)
 	case "container.name":
-		f.containerName = value(v)
+		f.containerName = value(t, c)
 	case "container.image.repository":
-		f.imageRepo = value(v)
+		f.imageRepo = value(t, c)
 	case "container.image.tag":
-		f.imageTag = value(v)
+		f.imageTag = value(t, c)
 	case "container.image":
-		f.image = value(v)
+		f.image = value(t, c)
 	case "container.privileged":
-		f.privileged = parse.True(v)
+		f.privileged = t.Bool(c)
 	case "k8s.ns.name":
-		f.namespace = value(v)
+		f.namespace = value(t, c)
 	case "k8s.pod.name":
-		f.podName = value(v)
+		f.podName = value(t, c)
 	case "k8s.pod.uid", "k8s.pod.id":
-		if uid := value(v); uid != "" {
+		if uid := value(t, c); uid != "" {
 			f.podUID = uid
 		}
 	case "proc.name":
-		f.procName = value(v)
+		f.procName = value(t, c)
 	case "proc.exepath":
-		f.exePath = value(v)
+		f.exePath = value(t, c)
 	case "proc.exe":
-		f.exe = value(v)
+		f.exe = value(t, c)
 	case "proc.cmdline":
-		f.cmdline = value(v)
+		f.cmdline = value(t, c)
 	case "proc.cwd":
-		f.cwd = value(v)
+		f.cwd = value(t, c)
 	case "proc.pname":
-		f.parent = value(v)
+		f.parent = value(t, c)
 	case "proc.pid":
-		f.pid, _ = parse.Int64(v)
+		f.pid, _ = int64Of(t, c)
 	case "user.uid":
-		f.uid, _ = parse.Int64(v)
+		f.uid, _ = int64Of(t, c)
 	case "proc.tty":
-		n, _ := parse.Int64(v)
+		n, _ := int64Of(t, c)
 		f.tty = n != 0
 	case "evt.type":
-		f.evtType = value(v)
+		f.evtType = value(t, c)
 	case "fd.name":
-		f.fdName = value(v)
+		f.fdName = value(t, c)
 	case "fd.type", "fd.typechar":
-		if t := value(v); t != "" {
+		if t := value(t, c); t != "" {
 			f.fdType = t
 		}
 	case "fs.path.name":
-		f.fsPath = value(v)
+		f.fsPath = value(t, c)
 	case "fs.path.target":
-		f.fsTarget = value(v)
+		f.fsTarget = value(t, c)
 	case "evt.arg.flags", "evt.arg[flags]":
-		f.flags = value(v)
+		f.flags = value(t, c)
 	case "evt.arg.nstype", "evt.arg[nstype]":
-		f.nsType = value(v)
+		f.nsType = value(t, c)
 	case "evt.is_open_write":
-		f.openWrite = parse.True(v)
+		f.openWrite = t.Bool(c)
 	case "evt.res":
-		f.result = value(v)
+		f.result = value(t, c)
 	case "evt.rawres":
-		f.rawResult, _ = parse.Int64(v)
+		f.rawResult, _ = int64Of(t, c)
 	case "evt.failed":
-		f.failed = parse.True(v)
+		f.failed = t.Bool(c)
 	case "thread.cap_effective":
-		if v.Type != gjson.Null {
-			f.caps, f.capsSeen = value(v), true
+		if t.Kind(c) != parse.KindNull {
+			f.caps, f.capsSeen = value(t, c), true
 		}
 	}
 }
 
 // decodeSyscall fills ev from the output fields of a syscall-source alert
 // and the facts its rule implies.
-func decodeSyscall(fields gjson.Result, facts ruleFacts, ev *schemas.Event) {
+func decodeSyscall(t *parse.Tape, fields parse.Node, facts ruleFacts, ev *schemas.Event) {
 	var f syscallFields
-	fields.ForEach(func(key, v gjson.Result) bool {
-		f.collect(key.Str, v)
-		return true
-	})
+	for c := t.First(fields); c.Exists(); c = t.Next(c) {
+		f.collect(t, c)
+	}
 
 	f.container(ev, facts)
 	ev.Pod = schemas.Pod{Namespace: f.namespace, Name: f.podName, UID: f.podUID}

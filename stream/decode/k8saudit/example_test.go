@@ -5,6 +5,7 @@ import (
 
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/k8saudit"
+	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
 func ExampleDecode() {
@@ -14,8 +15,14 @@ func ExampleDecode() {
 		`"verb":"get","user":{"username":"alice","groups":["dev"]},` +
 		`"objectRef":{"resource":"pods","namespace":"shop","name":"web-0","apiVersion":"v1","subresource":"exec"},` +
 		`"responseStatus":{"code":101},"requestReceivedTimestamp":"2024-06-02T14:03:21.008800Z"}`
+	// The dispatcher parses each record once; decoders read the tape.
+	var tape parse.Tape
+	if err := tape.Parse(record); err != nil {
+		fmt.Println(err)
+		return
+	}
 	var ev schemas.Event
-	if err := k8saudit.Decode(record, &ev); err != nil {
+	if err := k8saudit.Decode(&tape, tape.Root(), &ev); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -15,22 +13,27 @@ import (
 const kubeletUserPrefix = "system:node:"
 
 // auditEvent holds the top-level fields of one audit Event, read in a single
-// pass over its keys.
+// pass over its members. Routine records are decided from these and the
+// objectRef alone; the request and response objects are only read for the
+// requests that matter.
 type auditEvent struct {
+	t *parse.Tape
+
 	auditID    string
 	stage      string
 	verb       string
 	requestURI string
+	username   string // user.username
+	code       int64  // responseStatus.code
+	hasCode    bool
 
-	received gjson.Result // requestReceivedTimestamp
-	staged   gjson.Result // stageTimestamp
-	legacy   gjson.Result // v1beta1 timestamp
-
-	user      gjson.Result
-	objectRef gjson.Result
-	status    gjson.Result // responseStatus
-	request   gjson.Result // requestObject
-	response  gjson.Result // responseObject
+	received  parse.Node // requestReceivedTimestamp
+	staged    parse.Node // stageTimestamp
+	legacy    parse.Node // v1beta1 timestamp
+	user      parse.Node
+	objectRef parse.Node
+	request   parse.Node // requestObject
+	response  parse.Node // responseObject
 }
 
 // target is the objectRef of an audit Event.
@@ -42,38 +45,42 @@ type target struct {
 	uid         string
 }
 
-// Decode fills ev from one audit.k8s.io Event object (v1 or v1beta1).
-func Decode(raw string, ev *schemas.Event) error {
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
+// Decode fills ev from one audit.k8s.io Event object (v1 or v1beta1) at
+// node n of a validated tape.
+func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
+	if t.Kind(n) != parse.KindObject {
 		return parse.Errorf(parse.ReasonUnrecognized, "audit event is not a JSON object")
 	}
-	var a auditEvent
-	root.ForEach(func(key, value gjson.Result) bool {
-		a.set(key.Str, value)
-		return true
-	})
+	a := auditEvent{
+		t:        t,
+		received: parse.Missing, staged: parse.Missing, legacy: parse.Missing,
+		user: parse.Missing, objectRef: parse.Missing,
+		request: parse.Missing, response: parse.Missing,
+	}
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		a.set(t.Key(c), c)
+	}
 	if a.auditID == "" && a.verb == "" && !a.objectRef.Exists() {
 		return parse.Errorf(parse.ReasonMissingField, "audit event has no auditID, verb or objectRef")
 	}
-	if a.objectRef.Exists() && !a.objectRef.IsObject() {
-		return parse.Errorf(parse.ReasonBadValue, "audit event objectRef is %s, not an object", typeName(a.objectRef))
+	if a.objectRef.Exists() && t.Kind(a.objectRef) != parse.KindObject {
+		return parse.Errorf(parse.ReasonBadValue, "audit event objectRef is %s, not an object", typeName(t, a.objectRef))
 	}
-	if a.user.Exists() && !a.user.IsObject() {
-		return parse.Errorf(parse.ReasonBadValue, "audit event user is %s, not an object", typeName(a.user))
+	if a.user.Exists() && t.Kind(a.user) != parse.KindObject {
+		return parse.Errorf(parse.ReasonBadValue, "audit event user is %s, not an object", typeName(t, a.user))
 	}
-	t, err := a.time()
+	at, err := a.time()
 	if err != nil {
 		return err
 	}
 
-	ev.Time = t
+	ev.Time = at
 	ev.Source = schemas.SourceK8sAudit
 	ev.Producer = schemas.ProducerAPIServer
 	ev.NativeID = a.auditID
 	ev.Stage = a.stage
-	ev.Actor.User = parse.Str(a.user.Get("username"))
-	if code, ok := parse.Int64(a.status.Get("code")); ok && code >= 400 {
+	ev.Actor.User = a.username
+	if a.hasCode && a.code >= 400 {
 		ev.Denied = true
 	}
 	if node, ok := strings.CutPrefix(ev.Actor.User, kubeletUserPrefix); ok {
@@ -94,46 +101,51 @@ func Decode(raw string, ev *schemas.Event) error {
 		ev.Kind = schemas.KindLifecycle
 	}
 	if ev.Kind != schemas.KindLifecycle {
-		ev.Actor.Groups = stringList(a.user.Get("groups"))
+		ev.Actor.Groups = stringList(t, t.Get(a.user, "groups"))
 	}
 	return nil
 }
 
-func (a *auditEvent) set(key string, value gjson.Result) {
+// set records one top-level member. A repeated member overrides the earlier
+// one, as in every JSON reader that keeps the last duplicate.
+func (a *auditEvent) set(key string, c parse.Node) {
+	t := a.t
 	switch key {
 	case "auditID":
-		a.auditID = parse.Str(value)
+		a.auditID = t.Str(c)
 	case "stage":
-		a.stage = parse.Str(value)
+		a.stage = t.Str(c)
 	case "verb":
-		a.verb = parse.Str(value)
+		a.verb = t.Str(c)
 	case "requestURI":
-		a.requestURI = parse.Str(value)
+		a.requestURI = t.Str(c)
 	case "requestReceivedTimestamp":
-		a.received = value
+		a.received = c
 	case "stageTimestamp":
-		a.staged = value
+		a.staged = c
 	case "timestamp":
-		a.legacy = value
+		a.legacy = c
 	case "user":
-		a.user = value
+		a.user = c
+		a.username = t.Str(t.Get(c, "username"))
 	case "objectRef":
-		a.objectRef = value
+		a.objectRef = c
 	case "responseStatus":
-		a.status = value
+		a.code, a.hasCode = intValue(t, t.Get(c, "code"))
 	case "requestObject":
-		a.request = value
+		a.request = c
 	case "responseObject":
-		a.response = value
+		a.response = c
 	}
 }
 
 // time returns the event time: when the API server received the request,
 // else when it reached this stage, else the v1beta1 timestamp (seconds).
 func (a *auditEvent) time() (time.Time, error) {
+	t := a.t
 	fields := [...]struct {
 		name  string
-		value gjson.Result
+		value parse.Node
 	}{
 		{"requestReceivedTimestamp", a.received},
 		{"stageTimestamp", a.staged},
@@ -141,39 +153,41 @@ func (a *auditEvent) time() (time.Time, error) {
 	}
 	for _, f := range fields {
 		v := f.value
-		if !v.Exists() || v.Type == gjson.Null || (v.Type == gjson.String && v.Str == "") {
+		kind := t.Kind(v)
+		if !v.Exists() || kind == parse.KindNull || (kind == parse.KindString && t.Str(v) == "") {
 			continue
 		}
-		if v.Type != gjson.String {
-			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "audit event %s is %s, not an RFC 3339 string", f.name, typeName(v))
+		if kind != parse.KindString {
+			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "audit event %s is %s, not an RFC 3339 string", f.name, typeName(t, v))
 		}
-		t, err := parse.RFC3339(v.Str)
+		s := t.Str(v)
+		at, err := parse.RFC3339(s)
 		if err != nil {
-			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "audit event %s %.64q is not an RFC 3339 time", f.name, v.Str)
+			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "audit event %s %.64q is not an RFC 3339 time", f.name, s)
 		}
-		return t, nil
+		return at, nil
 	}
 	return time.Time{}, parse.Errorf(parse.ReasonBadTime, "audit event has no requestReceivedTimestamp, stageTimestamp or timestamp")
 }
 
 func (a *auditEvent) target() target {
-	var t target
-	a.objectRef.ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	t := a.t
+	var ref target
+	for c := t.First(a.objectRef); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "resource":
-			t.resource = parse.Str(value)
+			ref.resource = t.Str(c)
 		case "subresource":
-			t.subresource = parse.Str(value)
+			ref.subresource = t.Str(c)
 		case "namespace":
-			t.namespace = parse.Str(value)
+			ref.namespace = t.Str(c)
 		case "name":
-			t.name = parse.Str(value)
+			ref.name = t.Str(c)
 		case "uid":
-			t.uid = parse.Str(value)
+			ref.uid = t.Str(c)
 		}
-		return true
-	})
-	return t
+	}
+	return ref
 }
 
 // decodePod classifies a request on pods or one of their subresources.
@@ -189,7 +203,7 @@ func (a *auditEvent) decodePod(ref target, ev *schemas.Event) {
 			ev.Kind = schemas.KindPodDelete
 			if ev.Pod.UID == "" {
 				// The kubelet deletes with a uid precondition.
-				ev.Pod.UID = parse.Str(a.request.Get("preconditions.uid"))
+				ev.Pod.UID = a.t.Str(lookup(a.t, a.request, "preconditions", "uid"))
 			}
 		default:
 			// get, list, watch and deletecollection: the hot path.
@@ -221,24 +235,25 @@ func (a *auditEvent) decodePod(ref target, ev *schemas.Event) {
 // podDetails completes the pod and node from the request and response
 // objects, for the requests that matter.
 func (a *auditEvent) podDetails(ev *schemas.Event) {
+	t := a.t
 	if ev.Pod.Name == "" {
 		// Pods created with generateName are only named in the response.
-		ev.Pod.Name = parse.Str(a.response.Get("metadata.name"))
+		ev.Pod.Name = t.Str(lookup(t, a.response, "metadata", "name"))
 		if ev.Pod.Name == "" {
-			ev.Pod.Name = parse.Str(a.request.Get("metadata.name"))
+			ev.Pod.Name = t.Str(lookup(t, a.request, "metadata", "name"))
 		}
 	}
 	if ev.Pod.Namespace == "" {
-		ev.Pod.Namespace = parse.Str(a.response.Get("metadata.namespace"))
+		ev.Pod.Namespace = t.Str(lookup(t, a.response, "metadata", "namespace"))
 	}
-	if uid := parse.Str(a.response.Get("metadata.uid")); uid != "" {
+	if uid := t.Str(lookup(t, a.response, "metadata", "uid")); uid != "" {
 		ev.Pod.UID = uid
 	} else if ev.Pod.UID == "" {
-		ev.Pod.UID = parse.Str(a.request.Get("metadata.uid"))
+		ev.Pod.UID = t.Str(lookup(t, a.request, "metadata", "uid"))
 	}
-	if node := parse.Str(a.response.Get("spec.nodeName")); node != "" {
+	if node := t.Str(lookup(t, a.response, "spec", "nodeName")); node != "" {
 		ev.Node = node
-	} else if node := parse.Str(a.request.Get("spec.nodeName")); node != "" {
+	} else if node := t.Str(lookup(t, a.request, "spec", "nodeName")); node != "" {
 		ev.Node = node
 	}
 }
@@ -266,37 +281,16 @@ func nodeName(s string) string {
 	return first
 }
 
-// stringList returns the strings of a JSON array; it allocates.
-func stringList(r gjson.Result) []string {
-	if !r.IsArray() {
+// stringList returns the non-empty strings of a JSON array; it allocates.
+func stringList(t *parse.Tape, list parse.Node) []string {
+	if t.Kind(list) != parse.KindArray {
 		return nil
 	}
 	var out []string
-	r.ForEach(func(_, v gjson.Result) bool {
-		if s := parse.Str(v); s != "" {
+	for c := t.First(list); c.Exists(); c = t.Next(c) {
+		if s := t.Str(c); s != "" {
 			out = append(out, s)
 		}
-		return true
-	})
+	}
 	return out
-}
-
-func typeName(r gjson.Result) string {
-	switch {
-	case r.IsObject():
-		return "an object"
-	case r.IsArray():
-		return "an array"
-	}
-	switch r.Type {
-	case gjson.String:
-		return "a string"
-	case gjson.Number:
-		return "a number"
-	case gjson.True, gjson.False:
-		return "a boolean"
-	case gjson.Null:
-		return "null"
-	}
-	return "invalid JSON"
 }

@@ -4,9 +4,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
 // Session types of schemas.Session.
@@ -47,32 +46,32 @@ func (a *auditEvent) decodeExec(subresource string, ev *schemas.Event) {
 // Spec holds only the ephemeral containers: the rest of the pod is known
 // from its create.
 func (a *auditEvent) decodeEphemeral(ev *schemas.Event) {
+	t := a.t
 	ev.Kind = schemas.KindSession
 	ev.Session.Type = sessionEphemeral
-	pod, list := a.request, ephemeralContainers(a.request)
-	if !list.IsArray() {
-		pod, list = a.response, ephemeralContainers(a.response)
+	pod, list := a.request, ephemeralContainers(t, a.request)
+	if t.Kind(list) != parse.KindArray {
+		pod, list = a.response, ephemeralContainers(t, a.response)
 	}
 	// A patch names the volumes it mounts; the pod's volumes are in the
 	// response.
-	volumes := pod.Get("spec.volumes")
+	volumes := lookup(t, pod, "spec", "volumes")
 	if !volumes.Exists() {
-		volumes = a.response.Get("spec.volumes")
+		volumes = lookup(t, a.response, "spec", "volumes")
 	}
-	containers := appendContainers(nil, list, typeEphemeral, hostPathVolumes(volumes))
+	containers := appendContainers(t, nil, list, typeEphemeral, hostPathVolumes(t, volumes))
 	if len(containers) == 0 {
 		return
 	}
 	ev.Spec = &schemas.PodSpec{Containers: containers}
 	ev.Session.Container = containers[len(containers)-1].Name
-	var last gjson.Result
-	list.ForEach(func(_, c gjson.Result) bool {
-		if c.IsObject() {
+	last := parse.Missing
+	for c := t.First(list); c.Exists(); c = t.Next(c) {
+		if t.Kind(c) == parse.KindObject {
 			last = c
 		}
-		return true
-	})
-	if argv := append(stringList(last.Get("command")), stringList(last.Get("args"))...); len(argv) > 0 {
+	}
+	if argv := append(stringList(t, t.Get(last, "command")), stringList(t, t.Get(last, "args"))...); len(argv) > 0 {
 		ev.Session.Command = schemas.JoinArgs(argv)
 	}
 }
@@ -80,11 +79,11 @@ func (a *auditEvent) decodeEphemeral(ev *schemas.Event) {
 // ephemeralContainers finds the ephemeral container list in either request
 // shape: a Pod with spec.ephemeralContainers (Kubernetes 1.23 and later) or
 // the EphemeralContainers kind of 1.16–1.22 with a top-level list.
-func ephemeralContainers(obj gjson.Result) gjson.Result {
-	if list := obj.Get("spec.ephemeralContainers"); list.IsArray() {
+func ephemeralContainers(t *parse.Tape, obj parse.Node) parse.Node {
+	if list := lookup(t, obj, "spec", "ephemeralContainers"); t.Kind(list) == parse.KindArray {
 		return list
 	}
-	return obj.Get("ephemeralContainers")
+	return t.Get(obj, "ephemeralContainers")
 }
 
 // decodeNodeProxy reads a nodes/proxy request. The kubelet's exec, run and

@@ -4,8 +4,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -27,159 +25,156 @@ func (a *auditEvent) decodePodSpec(ev *schemas.Event) {
 		return
 	}
 	ev.Kind = schemas.KindPodSpec
-	ev.Spec = readPodSpec(pod)
+	ev.Spec = readPodSpec(a.t, pod)
 }
 
 // specSource picks the object whose spec to read: the request body, or the
 // response when the policy logged no request body or the body is a JSON
 // patch (whose operations only make sense against the patched pod).
-func (a *auditEvent) specSource() (gjson.Result, bool) {
-	switch {
-	case a.request.IsObject():
-		return a.request, a.request.Get("spec").IsObject()
-	case a.request.IsArray():
-		return a.response, patchesSpec(a.request) && a.response.Get("spec").IsObject()
+func (a *auditEvent) specSource() (parse.Node, bool) {
+	t := a.t
+	switch t.Kind(a.request) {
+	case parse.KindObject:
+		return a.request, t.Kind(t.Get(a.request, "spec")) == parse.KindObject
+	case parse.KindArray:
+		return a.response, patchesSpec(t, a.request) && t.Kind(t.Get(a.response, "spec")) == parse.KindObject
 	}
-	return a.response, a.response.Get("spec").IsObject()
+	return a.response, t.Kind(t.Get(a.response, "spec")) == parse.KindObject
 }
 
 // patchesSpec reports whether a JSON patch has an operation under /spec.
-func patchesSpec(ops gjson.Result) bool {
-	found := false
-	ops.ForEach(func(_, op gjson.Result) bool {
-		p := parse.Str(op.Get("path"))
-		found = p == "/spec" || strings.HasPrefix(p, "/spec/")
-		return !found
-	})
-	return found
+func patchesSpec(t *parse.Tape, ops parse.Node) bool {
+	for op := t.First(ops); op.Exists(); op = t.Next(op) {
+		if p := t.Str(t.Get(op, "path")); p == "/spec" || strings.HasPrefix(p, "/spec/") {
+			return true
+		}
+	}
+	return false
 }
 
 // readPodSpec reads the spec and owner of a Pod object.
-func readPodSpec(pod gjson.Result) *schemas.PodSpec {
+func readPodSpec(t *parse.Tape, pod parse.Node) *schemas.PodSpec {
 	var (
 		spec                                     schemas.PodSpec
-		volumes, containers, inits, ephemerals   gjson.Result
 		serviceAccountName, legacyServiceAccount string
 	)
-	pod.Get("spec").ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	volumes, containers, inits, ephemerals := parse.Missing, parse.Missing, parse.Missing, parse.Missing
+	for c := t.First(t.Get(pod, "spec")); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "hostPID":
-			spec.HostPID = parse.True(value)
+			spec.HostPID = t.Bool(c)
 		case "hostIPC":
-			spec.HostIPC = parse.True(value)
+			spec.HostIPC = t.Bool(c)
 		case "hostNetwork":
-			spec.HostNetwork = parse.True(value)
+			spec.HostNetwork = t.Bool(c)
 		case "volumes":
-			volumes = value
+			volumes = c
 		case "containers":
-			containers = value
+			containers = c
 		case "initContainers":
-			inits = value
+			inits = c
 		case "ephemeralContainers":
-			ephemerals = value
+			ephemerals = c
 		case "serviceAccountName":
-			serviceAccountName = parse.Str(value)
+			serviceAccountName = t.Str(c)
 		case "serviceAccount":
-			legacyServiceAccount = parse.Str(value)
+			legacyServiceAccount = t.Str(c)
 		}
-		return true
-	})
-	spec.Volumes = hostPathVolumes(volumes)
-	spec.Containers = appendContainers(spec.Containers, containers, typeContainer, spec.Volumes)
-	spec.Containers = appendContainers(spec.Containers, inits, typeInit, spec.Volumes)
-	spec.Containers = appendContainers(spec.Containers, ephemerals, typeEphemeral, spec.Volumes)
+	}
+	spec.Volumes = hostPathVolumes(t, volumes)
+	spec.Containers = appendContainers(t, spec.Containers, containers, typeContainer, spec.Volumes)
+	spec.Containers = appendContainers(t, spec.Containers, inits, typeInit, spec.Volumes)
+	spec.Containers = appendContainers(t, spec.Containers, ephemerals, typeEphemeral, spec.Volumes)
 	spec.ServiceAccount = serviceAccountName
 	if spec.ServiceAccount == "" {
 		spec.ServiceAccount = legacyServiceAccount
 	}
-	spec.Owner = controllerOwner(pod.Get("metadata.ownerReferences"))
+	spec.Owner = controllerOwner(t, lookup(t, pod, "metadata", "ownerReferences"))
 	return &spec
 }
 
 // hostPathVolumes returns the hostPath volumes of a pod's volume list.
-func hostPathVolumes(list gjson.Result) []schemas.Volume {
+func hostPathVolumes(t *parse.Tape, list parse.Node) []schemas.Volume {
 	var out []schemas.Volume
-	list.ForEach(func(_, v gjson.Result) bool {
-		if p := parse.Str(v.Get("hostPath.path")); p != "" {
-			out = append(out, schemas.Volume{Name: parse.Str(v.Get("name")), HostPath: p})
+	for v := t.First(list); v.Exists(); v = t.Next(v) {
+		if p := t.Str(lookup(t, v, "hostPath", "path")); p != "" {
+			out = append(out, schemas.Volume{Name: t.Str(t.Get(v, "name")), HostPath: p})
 		}
-		return true
-	})
+	}
 	return out
 }
 
-func appendContainers(dst []schemas.ContainerSpec, list gjson.Result, kind string, volumes []schemas.Volume) []schemas.ContainerSpec {
-	list.ForEach(func(_, c gjson.Result) bool {
-		if c.IsObject() {
-			dst = append(dst, readContainer(c, kind, volumes))
+func appendContainers(t *parse.Tape, dst []schemas.ContainerSpec, list parse.Node, kind string, volumes []schemas.Volume) []schemas.ContainerSpec {
+	for c := t.First(list); c.Exists(); c = t.Next(c) {
+		if t.Kind(c) == parse.KindObject {
+			dst = append(dst, readContainer(t, c, kind, volumes))
 		}
-		return true
-	})
+	}
 	return dst
 }
 
 // readContainer reads one container, resolving its volume mounts against
 // the pod's hostPath volumes.
-func readContainer(c gjson.Result, kind string, volumes []schemas.Volume) schemas.ContainerSpec {
+func readContainer(t *parse.Tape, c parse.Node, kind string, volumes []schemas.Volume) schemas.ContainerSpec {
 	cs := schemas.ContainerSpec{Type: kind}
-	var mounts gjson.Result
-	c.ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	mounts := parse.Missing
+	for m := t.First(c); m.Exists(); m = t.Next(m) {
+		switch t.Key(m) {
 		case "name":
-			cs.Name = parse.Str(value)
+			cs.Name = t.Str(m)
 		case "image":
-			cs.Image = parse.Str(value)
+			cs.Image = t.Str(m)
 		case "workingDir":
-			cs.WorkingDir = parse.Str(value)
+			cs.WorkingDir = t.Str(m)
 		case "securityContext":
-			cs.Privileged = parse.True(value.Get("privileged"))
-			cs.CapAdd = capabilities(value.Get("capabilities.add"))
+			cs.Privileged = t.Bool(t.Get(m, "privileged"))
+			cs.CapAdd = capabilities(t, lookup(t, m, "capabilities", "add"))
 		case "volumeMounts":
-			mounts = value
+			mounts = m
 		}
-		return true
-	})
-	cs.Mounts = hostMounts(mounts, volumes)
+	}
+	cs.Mounts = hostMounts(t, mounts, volumes)
 	return cs
 }
 
-func capabilities(list gjson.Result) []string {
+// capabilities normalizes a capability list; a lone name counts as a list
+// of one.
+func capabilities(t *parse.Tape, list parse.Node) []string {
 	var out []string
-	list.ForEach(func(_, v gjson.Result) bool {
-		if c := schemas.NormalizeCap(parse.Str(v)); c != "" {
+	for v := firstItem(t, list); v.Exists(); v = nextItem(t, list, v) {
+		if c := schemas.NormalizeCap(t.Str(v)); c != "" {
 			out = append(out, c)
 		}
-		return true
-	})
+	}
 	return out
 }
 
 // hostMounts returns the mounts of hostPath volumes. A subPath selects a
 // folder below the volume's host path; a subPathExpr is kept unexpanded
-// since its variables are only known on the node.
-func hostMounts(list gjson.Result, volumes []schemas.Volume) []schemas.HostMount {
+// since its variables are only known on the node. An item that is not an
+// object is a mount without a name (matching a volume without a name).
+func hostMounts(t *parse.Tape, list parse.Node, volumes []schemas.Volume) []schemas.HostMount {
 	if len(volumes) == 0 {
 		return nil
 	}
 	var out []schemas.HostMount
-	list.ForEach(func(_, m gjson.Result) bool {
+	for m := firstItem(t, list); m.Exists(); m = nextItem(t, list, m) {
 		var name, target, sub string
 		var readOnly bool
-		m.ForEach(func(key, value gjson.Result) bool {
-			switch key.Str {
+		for f := t.First(m); f.Exists(); f = t.Next(f) {
+			switch t.Key(f) {
 			case "name":
-				name = parse.Str(value)
+				name = t.Str(f)
 			case "mountPath":
-				target = parse.Str(value)
+				target = t.Str(f)
 			case "readOnly":
-				readOnly = parse.True(value)
+				readOnly = t.Bool(f)
 			case "subPath", "subPathExpr":
-				if s := parse.Str(value); s != "" {
+				if s := t.Str(f); s != "" {
 					sub = s
 				}
 			}
-			return true
-		})
+		}
 		for _, v := range volumes {
 			if v.Name == name {
 				source := v.HostPath
@@ -190,21 +185,17 @@ func hostMounts(list gjson.Result, volumes []schemas.Volume) []schemas.HostMount
 				break
 			}
 		}
-		return true
-	})
+	}
 	return out
 }
 
 // controllerOwner returns the owner reference marked controller as
 // "Kind/name".
-func controllerOwner(refs gjson.Result) string {
-	var owner string
-	refs.ForEach(func(_, ref gjson.Result) bool {
-		if !parse.True(ref.Get("controller")) {
-			return true
+func controllerOwner(t *parse.Tape, refs parse.Node) string {
+	for ref := t.First(refs); ref.Exists(); ref = t.Next(ref) {
+		if t.Bool(t.Get(ref, "controller")) {
+			return t.Str(t.Get(ref, "kind")) + "/" + t.Str(t.Get(ref, "name"))
 		}
-		owner = parse.Str(ref.Get("kind")) + "/" + parse.Str(ref.Get("name"))
-		return false
-	})
-	return owner
+	}
+	return ""
 }

@@ -1,8 +1,6 @@
 package k8saudit
 
 import (
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -11,9 +9,10 @@ import (
 // the kubelet's strategic merge patch. Without any id it is a plain status
 // change.
 func (a *auditEvent) decodeStatus(ev *schemas.Event) {
-	statuses := containerStatuses(a.request.Get("status"))
+	t := a.t
+	statuses := containerStatuses(t, t.Get(a.request, "status"))
 	if len(statuses) == 0 {
-		statuses = containerStatuses(a.response.Get("status"))
+		statuses = containerStatuses(t, t.Get(a.response, "status"))
 	}
 	if len(statuses) == 0 {
 		ev.Kind = schemas.KindLifecycle
@@ -25,19 +24,17 @@ func (a *auditEvent) decodeStatus(ev *schemas.Event) {
 
 // containerStatuses links container names to ids in a pod status, skipping
 // containers not yet started (no containerID).
-func containerStatuses(status gjson.Result) []schemas.ContainerStatus {
+func containerStatuses(t *parse.Tape, status parse.Node) []schemas.ContainerStatus {
 	var out []schemas.ContainerStatus
-	status.ForEach(func(key, list gjson.Result) bool {
-		switch key.Str {
+	for list := t.First(status); list.Exists(); list = t.Next(list) {
+		switch t.Key(list) {
 		case "containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses":
-			list.ForEach(func(_, s gjson.Result) bool {
-				if id, _ := schemas.NormalizeContainerID(parse.Str(s.Get("containerID"))); id != "" {
-					out = append(out, schemas.ContainerStatus{Name: parse.Str(s.Get("name")), ID: id})
+			for s := t.First(list); s.Exists(); s = t.Next(s) {
+				if id, _ := schemas.NormalizeContainerID(t.Str(t.Get(s, "containerID"))); id != "" {
+					out = append(out, schemas.ContainerStatus{Name: t.Str(t.Get(s, "name")), ID: id})
 				}
-				return true
-			})
+			}
 		}
-		return true
-	})
+	}
 	return out
 }

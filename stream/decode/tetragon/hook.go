@@ -3,8 +3,6 @@ package tetragon
 import (
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -67,10 +65,10 @@ type argument struct {
 
 // decodeHook fills the syscall, arguments and outcome of a kprobe, LSM or
 // tracepoint event.
-func decodeHook(eventType string, e *event, ev *schemas.Event) {
+func decodeHook(t *parse.Tape, eventType string, e *event, ev *schemas.Event) {
 	ev.Signature = e.policy
 	var buf [maxArgs]argument
-	args := readArgs(e.args, &buf)
+	args := readArgs(t, e.args, &buf)
 
 	switch eventType {
 	case "process_tracepoint":
@@ -89,7 +87,7 @@ func decodeHook(eventType string, e *event, ev *schemas.Event) {
 
 	applyArgs(ev.Syscall, args, ev)
 
-	if n, ok := returnValue(e.ret); ok && n < 0 {
+	if n, ok := returnValue(t, e.ret); ok && n < 0 {
 		ev.Denied = true
 	}
 	if e.action == "KPROBE_ACTION_OVERRIDE" {
@@ -98,42 +96,48 @@ func decodeHook(eventType string, e *event, ev *schemas.Event) {
 	}
 }
 
-// readArgs reads up to maxArgs arguments into buf.
-func readArgs(list gjson.Result, buf *[maxArgs]argument) []argument {
-	n := 0
-	list.ForEach(func(_, item gjson.Result) bool {
-		if n == len(buf) {
-			return false
+// readArgs reads up to maxArgs arguments into buf. As gjson's ForEach did,
+// the members of an object count as arguments too, and a lone value as one
+// argument (of no kind).
+func readArgs(t *parse.Tape, list parse.Node, buf *[maxArgs]argument) []argument {
+	switch t.Kind(list) {
+	case parse.KindArray, parse.KindObject:
+	default:
+		if !list.Exists() {
+			return buf[:0]
 		}
+		buf[0] = argument{}
+		return buf[:1]
+	}
+	n := 0
+	for item := t.First(list); item.Exists() && n < len(buf); item = t.Next(item) {
 		a := &buf[n]
 		n++
-		item.ForEach(func(key, v gjson.Result) bool {
-			switch key.Str {
+		for m := t.First(item); m.Exists(); m = t.Next(m) {
+			switch t.Key(m) {
 			case "label": // sits beside the oneof field
 			case "string_arg":
-				a.kind, a.str = argString, v.Str
+				a.kind, a.str = argString, str(t, m)
 			case "int_arg", "uint_arg", "long_arg", "size_arg":
 				a.kind = argNumber
-				a.num, _ = parse.Int64(v)
+				a.num, _ = int64Of(t, m)
 			case "file_arg", "path_arg", "linux_binprm_arg":
-				a.kind, a.str = argPath, v.Get("path").Str
+				a.kind, a.str = argPath, str(t, t.Get(m, "path"))
 			case "sock_arg", "skb_arg":
-				a.kind, a.str = argSocket, v.Get("daddr").Str
-				a.num, _ = parse.Int64(v.Get("dport"))
+				a.kind, a.str = argSocket, str(t, t.Get(m, "daddr"))
+				a.num, _ = int64Of(t, t.Get(m, "dport"))
 			case "sockaddr_arg":
 				// Tetragon fills it from sin_addr/sin_port only: IP families.
-				a.kind, a.str = argSocket, v.Get("addr").Str
-				a.num, _ = parse.Int64(v.Get("port"))
+				a.kind, a.str = argSocket, str(t, t.Get(m, "addr"))
+				a.num, _ = int64Of(t, t.Get(m, "port"))
 			case "module_arg":
-				a.kind, a.str = argModule, v.Get("name").Str
+				a.kind, a.str = argModule, str(t, t.Get(m, "name"))
 			case "syscall_id":
-				a.kind, a.str = argSyscallID, v.Get("abi").Str
-				a.num, _ = parse.Int64(v.Get("id"))
+				a.kind, a.str = argSyscallID, str(t, t.Get(m, "abi"))
+				a.num, _ = int64Of(t, t.Get(m, "id"))
 			}
-			return true
-		})
-		return true
-	})
+		}
+	}
 	return buf[:n]
 }
 
@@ -328,17 +332,13 @@ func numberAfter(args []argument, at int) (argument, bool) {
 	return nthOf(args[at+1:], argNumber, 0)
 }
 
-// returnValue reads the return KprobeArgument.
-func returnValue(ret gjson.Result) (int64, bool) {
-	var n int64
-	var ok bool
-	ret.ForEach(func(key, v gjson.Result) bool {
-		switch key.Str {
+// returnValue reads the return KprobeArgument: its first numeric member.
+func returnValue(t *parse.Tape, ret parse.Node) (int64, bool) {
+	for m := t.First(ret); m.Exists(); m = t.Next(m) {
+		switch t.Key(m) {
 		case "int_arg", "long_arg", "uint_arg", "size_arg":
-			n, ok = parse.Int64(v)
-			return false
+			return int64Of(t, m)
 		}
-		return true
-	})
-	return n, ok
+	}
+	return 0, false
 }

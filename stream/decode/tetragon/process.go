@@ -1,7 +1,8 @@
 package tetragon
 
 import (
-	"github.com/tidwall/gjson"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
@@ -9,101 +10,99 @@ import (
 
 // decodeProcess fills the process, container and pod of ev from the
 // event's process and parent objects (tetragon.proto Process) and returns
-// the process start_time.
-func decodeProcess(process, parent gjson.Result, ev *schemas.Event) (start gjson.Result) {
+// the process start_time. Each object's members are walked once; of the
+// parent only binary and arguments are read.
+func decodeProcess(t *parse.Tape, process, parent parse.Node, ev *schemas.Event) (start parse.Node) {
+	start = parse.Missing
 	p := &ev.Process
 	c := &ev.Container
 	var docker string
 	var hasPod, hasCaps bool
-	process.ForEach(func(key, v gjson.Result) bool {
-		switch key.Str {
+	for m := t.First(process); m.Exists(); m = t.Next(m) {
+		switch t.Key(m) {
 		case "binary":
-			p.Exe = v.Str
-			p.Name = schemas.Base(v.Str)
+			p.Exe = str(t, m)
+			p.Name = schemas.Base(p.Exe)
 		case "arguments":
-			p.Args = v.Str
+			p.Args = str(t, m)
 		case "cwd":
-			p.Cwd = v.Str
+			p.Cwd = str(t, m)
 		case "pid":
-			p.PID, _ = parse.Int64(v)
+			p.PID, _ = int64Of(t, m)
 		case "uid":
-			p.UID, _ = parse.Int64(v)
+			p.UID, _ = int64Of(t, m)
 		case "start_time":
-			start = v
+			start = m
 		case "docker":
-			docker = v.Str
+			docker = str(t, m)
 		case "pod":
-			hasPod = v.IsObject()
-			decodePod(v, ev)
+			hasPod = t.Kind(m) == parse.KindObject
+			decodePod(t, m, ev)
 		case "cap":
 			// protojson leaves out an empty set, so a cap object without
 			// "effective" means no effective capabilities.
-			hasCaps = v.IsObject()
-			c.Caps = capMask(v.Get("effective"))
+			hasCaps = t.Kind(m) == parse.KindObject
+			c.Caps = capMask(t, t.Get(m, "effective"))
 		}
-		return true
-	})
+	}
 	if c.ID == "" && docker != "" {
 		// The docker field is a prefix of the id read from the cgroup name.
 		c.ID, _ = normalizeID(docker)
 	}
 	// A process outside any pod and container cgroup runs on the host;
 	// events without a process (throttle, rate limit) say nothing.
-	c.Host = process.IsObject() && !hasPod && docker == ""
+	c.Host = t.Kind(process) == parse.KindObject && !hasPod && docker == ""
 	c.CapsKnown = hasCaps
 	if !c.Host && hasCaps && c.Caps&schemas.AllCaps == schemas.AllCaps {
 		c.Privileged = true
 	}
 
-	parent.ForEach(func(key, v gjson.Result) bool {
-		switch key.Str {
+	for m := t.First(parent); m.Exists(); m = t.Next(m) {
+		switch t.Key(m) {
 		case "binary":
-			p.ParentName = schemas.Base(v.Str)
+			p.ParentName = schemas.Base(str(t, m))
 		case "arguments":
-			p.ParentArgs = v.Str
+			p.ParentArgs = str(t, m)
 		}
-		return true
-	})
+	}
 	return start
 }
 
 // decodePod fills the pod and container of ev from a Pod object.
-func decodePod(pod gjson.Result, ev *schemas.Event) {
-	pod.ForEach(func(key, v gjson.Result) bool {
-		switch key.Str {
+func decodePod(t *parse.Tape, pod parse.Node, ev *schemas.Event) {
+	for m := t.First(pod); m.Exists(); m = t.Next(m) {
+		switch t.Key(m) {
 		case "namespace":
-			ev.Pod.Namespace = v.Str
+			ev.Pod.Namespace = str(t, m)
 		case "name":
-			ev.Pod.Name = v.Str
+			ev.Pod.Name = str(t, m)
 		case "uid":
-			ev.Pod.UID = v.Str
+			ev.Pod.UID = str(t, m)
 		case "container":
-			decodeContainer(v, &ev.Container)
+			decodeContainer(t, m, &ev.Container)
 		}
-		return true
-	})
+	}
 }
 
-func decodeContainer(container gjson.Result, c *schemas.Container) {
-	container.ForEach(func(key, v gjson.Result) bool {
-		switch key.Str {
+func decodeContainer(t *parse.Tape, container parse.Node, c *schemas.Container) {
+	for m := t.First(container); m.Exists(); m = t.Next(m) {
+		switch t.Key(m) {
 		case "id":
-			if v.Str != "" {
-				c.ID, c.Runtime = normalizeID(v.Str)
+			if id := str(t, m); id != "" {
+				c.ID, c.Runtime = normalizeID(id)
 			}
 		case "name":
-			c.Name = v.Str
+			c.Name = str(t, m)
 		case "image":
-			c.Image = v.Get("name").Str
+			c.Image = str(t, t.Get(m, "name"))
 		case "start_time":
-			if t, err := parse.RFC3339(v.Str); err == nil {
-				c.StartTime = t
+			if tm, err := rfc3339(str(t, m)); err == nil {
+				c.StartTime = tm
 			}
 		case "security_context":
-			c.Privileged = c.Privileged || parse.True(v.Get("privileged"))
+			c.Privileged = c.Privileged || t.Bool(t.Get(m, "privileged"))
 		}
-		return true
-	})
+	}
 }
 
 // normalizeID is schemas.NormalizeContainerID applied until the id stops
@@ -111,7 +110,23 @@ func decodeContainer(container gjson.Result, c *schemas.Container) {
 // scheme or space still to strip, and Container.ID must be a fixed point
 // of the normalization. Each pass that changes the id shortens or
 // lower-cases it, so the loop ends.
+//
+// The ids of every event, "containerd://<hex>" or the bare hex of the
+// docker field, take a fast path with the same result: one pass strips
+// the scheme and leaves lower-case hex, which no further pass changes.
 func normalizeID(s string) (id, runtime string) {
+	i := strings.Index(s, "://")
+	switch {
+	case i > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && lowerHex(s[i+3:]):
+		// No space to trim (the id ends in hex), one scheme.
+		runtime = s[:i]
+		if runtime == "crio" {
+			runtime = "cri-o"
+		}
+		return s[i+3:], runtime
+	case i < 0 && lowerHex(s):
+		return s, ""
+	}
 	id, runtime = schemas.NormalizeContainerID(s)
 	for {
 		next, _ := schemas.NormalizeContainerID(id)
@@ -122,14 +137,35 @@ func normalizeID(s string) (id, runtime string) {
 	}
 }
 
-// capMask sets a bit per capability name of a CapabilitiesType array. Names
-// are "CAP_CHOWN" … except DAC_OVERRIDE, which tetragon.proto spells
-// without the prefix.
-func capMask(names gjson.Result) uint64 {
+// lowerHex reports whether s is non-empty and only 0-9 and a-f.
+func lowerHex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// capMask sets a bit per capability name of a CapabilitiesType array, in
+// one pass over it. Names are "CAP_CHOWN" … except DAC_OVERRIDE, which
+// tetragon.proto spells without the prefix. As gjson's ForEach did, the
+// members of an object count as names too, and a lone value as one name.
+func capMask(t *parse.Tape, names parse.Node) uint64 {
+	switch t.Kind(names) {
+	case parse.KindArray, parse.KindObject:
+	default:
+		if !names.Exists() {
+			return 0
+		}
+		return capBit(str(t, names))
+	}
 	var mask uint64
-	names.ForEach(func(_, name gjson.Result) bool {
-		mask |= schemas.CapBit(name.Str)
-		return true
-	})
+	for m := t.First(names); m.Exists(); m = t.Next(m) {
+		mask |= capBit(str(t, m))
+	}
 	return mask
 }

@@ -4,57 +4,49 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
-// Decode fills ev from one Tetragon JSON export event (a GetEventsResponse
-// rendered by protojson).
-func Decode(raw string, ev *schemas.Event) error {
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
+// Decode fills ev from the Tetragon JSON export event (a GetEventsResponse
+// rendered by protojson) at node n. The tape holds the record, validated.
+func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
+	if t.Kind(n) != parse.KindObject {
 		return parse.Errorf(parse.ReasonUnrecognized, "Tetragon event is not a JSON object")
 	}
-	var (
-		eventType string
-		body      gjson.Result
-		when      gjson.Result
-	)
-	root.ForEach(func(key, value gjson.Result) bool {
-		switch key.Str {
+	var eventType string
+	body, when := parse.Missing, parse.Missing
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch key := t.Key(c); key {
 		case "node_name":
-			ev.Node = value.Str
+			ev.Node = str(t, c)
 		case "cluster_name":
-			ev.Cluster = value.Str
+			ev.Cluster = str(t, c)
 		case "time":
-			when = value
+			when = c
 		default:
 			// The event is the one field of the response's oneof: a
 			// process_* event, or the test and rate_limit_info messages.
 			// Other fields are metadata (node_labels, aggregation_info …).
-			if strings.HasPrefix(key.Str, "process_") || key.Str == "test" || key.Str == "rate_limit_info" {
-				eventType, body = key.Str, value
+			if strings.HasPrefix(key, "process_") || key == "test" || key == "rate_limit_info" {
+				eventType, body = key, c
 			}
 		}
-		return true
-	})
+	}
 	if eventType == "" {
 		return parse.Errorf(parse.ReasonUnrecognized, "Tetragon export has no event field")
 	}
-	if !body.IsObject() {
+	if t.Kind(body) != parse.KindObject {
 		return parse.Errorf(parse.ReasonBadValue, "Tetragon %s is not an object", eventType)
 	}
 	ev.Source = schemas.SourceSyscall
 	ev.Producer = schemas.ProducerTetragon
 
-	var e event
-	body.ForEach(func(key, value gjson.Result) bool {
-		e.collect(key.Str, value)
-		return true
-	})
-	start := decodeProcess(e.process, e.parent, ev)
+	e := event{process: parse.Missing, parent: parse.Missing, args: parse.Missing, ret: parse.Missing, time: parse.Missing}
+	for c := t.First(body); c.Exists(); c = t.Next(c) {
+		e.collect(t, c)
+	}
+	start := decodeProcess(t, e.process, e.parent, ev)
 
 	switch eventType {
 	case "process_exec":
@@ -64,60 +56,63 @@ func Decode(raw string, ev *schemas.Event) error {
 		}
 	case "process_kprobe", "process_lsm", "process_tracepoint":
 		ev.Kind = schemas.KindSyscall
-		decodeHook(eventType, &e, ev)
+		decodeHook(t, eventType, &e, ev)
 	default:
 		// process_exit, process_loader, process_uprobe, process_throttle …
 		ev.Kind = schemas.KindLifecycle
 	}
 
-	t, err := eventTime(when, eventType, e.time, start)
+	tm, err := eventTime(t, when, eventType, e.time, start)
 	if err != nil {
 		return err
 	}
-	ev.Time = t
+	ev.Time = tm
 	return nil
 }
 
 // event holds the fields of the event object common to the event types.
 type event struct {
-	process, parent gjson.Result
+	process, parent parse.Node
 	function        string // kprobe and LSM hook
 	subsys, name    string // tracepoint
 	policy          string
-	args, ret       gjson.Result
+	args, ret       parse.Node
 	action          string
-	time            gjson.Result // process_exit
+	time            parse.Node // process_exit
 }
 
-func (e *event) collect(key string, v gjson.Result) {
-	switch key {
+// collect records member c of the event object; a repeated member
+// replaces the earlier one.
+func (e *event) collect(t *parse.Tape, c parse.Node) {
+	switch t.Key(c) {
 	case "process":
-		e.process = v
+		e.process = c
 	case "parent":
-		e.parent = v
+		e.parent = c
 	case "function_name":
-		e.function = v.Str
+		e.function = str(t, c)
 	case "subsys":
-		e.subsys = v.Str
+		e.subsys = str(t, c)
 	case "event":
-		e.name = v.Str
+		e.name = str(t, c)
 	case "policy_name":
-		e.policy = v.Str
+		e.policy = str(t, c)
 	case "args":
-		e.args = v
+		e.args = c
 	case "return":
-		e.ret = v
+		e.ret = c
 	case "action":
-		e.action = v.Str
+		e.action = str(t, c)
 	case "time":
-		e.time = v
+		e.time = c
 	}
 }
 
 // eventTime returns the response time. Without one (older exports) an exec
 // falls back to the process start time, which is the exec time, and an
-// exit to the exit event's own time.
-func eventTime(when gjson.Result, eventType string, exitTime, start gjson.Result) (time.Time, error) {
+// exit to the exit event's own time. A present time of any kind, null
+// included, is the one used.
+func eventTime(t *parse.Tape, when parse.Node, eventType string, exitTime, start parse.Node) (time.Time, error) {
 	switch {
 	case when.Exists():
 	case eventType == "process_exec" && start.Exists():
@@ -127,10 +122,10 @@ func eventTime(when gjson.Result, eventType string, exitTime, start gjson.Result
 	default:
 		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tetragon %s has no time", eventType)
 	}
-	if when.Type != gjson.String {
-		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tetragon time is not a string: %.40s", when.Raw)
+	if t.Kind(when) != parse.KindString {
+		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tetragon time is not a string: %.40s", t.Raw(when))
 	}
-	return parse.RFC3339(when.Str)
+	return rfc3339(t.Str(when))
 }
 
 // runtimeExec reports whether the parent is the OCI runtime running

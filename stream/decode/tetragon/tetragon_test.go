@@ -165,7 +165,7 @@ var (
 func TestDecodeEveryRecord(t *testing.T) {
 	for _, r := range goodRecords(t) {
 		var ev schemas.Event
-		if err := Decode(r.raw, &ev); err != nil {
+		if err := decodeString(r.raw, &ev); err != nil {
 			t.Errorf("%s:%d: %v", r.file, r.line, err)
 			continue
 		}
@@ -430,7 +430,7 @@ func TestDecode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var ev schemas.Event
-			if err := Decode(find(t, recs, tt.file, tt.line), &ev); err != nil {
+			if err := decodeString(find(t, recs, tt.file, tt.line), &ev); err != nil {
 				t.Fatal(err)
 			}
 			checkInvariants(t, &ev)
@@ -462,9 +462,9 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var ev schemas.Event
-		err := Decode(tt.raw, &ev)
+		err := decodeString(tt.raw, &ev)
 		if got := parse.ReasonOf(err); got != tt.want {
-			t.Errorf("Decode(%.80s) reason %q (%v), want %q", tt.raw, got, err, tt.want)
+			t.Errorf("decodeString(%.80s) reason %q (%v), want %q", tt.raw, got, err, tt.want)
 		}
 	}
 }
@@ -489,9 +489,11 @@ func TestSyscallName(t *testing.T) {
 
 // Exec and exit events of ordinary binaries are the bulk of the stream and
 // must not allocate. (Arguments with JSON escapes, like quoted words, do:
-// gjson unescapes them into a new string.)
+// the tape unescapes them into a new string.) One Tape is reused across
+// runs, as the dispatcher does.
 func TestDecodeAllocations(t *testing.T) {
 	recs := goodRecords(t)
+	var tp parse.Tape
 	for _, r := range []struct {
 		file string
 		line int
@@ -500,12 +502,13 @@ func TestDecodeAllocations(t *testing.T) {
 		{"docs/process-execution-exec-exit.jsonl", 1},
 		{"docs/process-execution-exec-exit.jsonl", 2},
 		{"o11y-book/04-privileged-pod-nsenter.json", 1}, // 38 capability names
+		{"exec-privileged-pod-uid.jsonl", 1},            // pod uid, security context, 3×41 capability names
 	} {
 		raw := find(t, recs, r.file, r.line)
 		var ev schemas.Event
 		allocs := testing.AllocsPerRun(100, func() {
 			ev.Reset()
-			if err := Decode(raw, &ev); err != nil {
+			if err := decodeTape(&tp, raw, &ev); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -515,15 +518,73 @@ func TestDecodeAllocations(t *testing.T) {
 	}
 }
 
+// decodeTape parses raw into tp, reusing it, and decodes it, as the
+// dispatcher does.
+func decodeTape(tp *parse.Tape, raw string, ev *schemas.Event) error {
+	if err := tp.Parse(raw); err != nil {
+		return err
+	}
+	return Decode(tp, tp.Root(), ev)
+}
+
+// BenchmarkDecodeExec decodes routine exec and exit records. "valid" is
+// the reference of the speed target (one gjson.ValidBytes pass), "parse" the
+// dispatcher's tape pass alone, "decode" this package's work on a parsed
+// tape and "parse+decode" both, as the dispatcher runs them.
 func BenchmarkDecodeExec(b *testing.B) {
-	raw := readRecords(b, publicDir, "testdata-events.jsonl")[1].raw
-	var ev schemas.Event
-	b.ReportAllocs()
-	for b.Loop() {
-		ev.Reset()
-		if err := Decode(raw, &ev); err != nil {
-			b.Fatal(err)
-		}
+	for _, r := range []struct {
+		name, dir, file string
+		line            int
+	}{
+		{"exec", publicDir, "testdata-events.jsonl", 2},
+		{"exec-docs", publicDir, "docs/process-execution-exec-exit.jsonl", 1},
+		{"exit-docs", publicDir, "docs/process-execution-exec-exit.jsonl", 2},
+		{"exec-caps", "testdata", "exec-privileged-pod-uid.jsonl", 1},
+	} {
+		raw := readRecords(b, r.dir, r.file)[r.line-1].raw
+		b.Run(r.name+"/valid", func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if !gjson.Valid(raw) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+		var tp parse.Tape
+		var ev schemas.Event
+		b.Run(r.name+"/parse", func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := tp.Parse(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(r.name+"/decode", func(b *testing.B) {
+			if err := tp.Parse(raw); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				ev.Reset()
+				if err := Decode(&tp, tp.Root(), &ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(r.name+"/parse+decode", func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				ev.Reset()
+				if err := decodeTape(&tp, raw, &ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -534,9 +595,13 @@ func FuzzDecode(f *testing.F) {
 	for _, r := range readRecords(f, "testdata", "bad.jsonl") {
 		f.Add(r.raw)
 	}
+	var tp parse.Tape
 	f.Fuzz(func(t *testing.T, raw string) {
+		if tp.Parse(raw) != nil {
+			return // the dispatcher rejects it before any decoder
+		}
 		var ev schemas.Event
-		if err := Decode(raw, &ev); err != nil {
+		if err := Decode(&tp, tp.Root(), &ev); err != nil {
 			if _, ok := err.(*parse.Error); !ok {
 				t.Fatalf("error %v is not a *parse.Error", err)
 			}

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -27,16 +25,17 @@ const (
 
 // nsFlags reads unshare flags or a setns nstype, numeric or as Tracee's
 // symbolic "CLONE_NEWNS|CLONE_NEWUSER" string, keeping the CLONE_NEW* bits.
-func nsFlags(v gjson.Result) uint64 {
-	if v.Type == gjson.Number {
-		n, _ := parse.Int64(v)
+func nsFlags(t *parse.Tape, v parse.Node) uint64 {
+	if t.Kind(v) == parse.KindNumber {
+		n, _ := intValue(t, v)
 		return uint64(n) & cloneNewMask
 	}
-	if n, err := strconv.ParseUint(v.Str, 0, 64); err == nil {
+	s := str(t, v)
+	if n, err := strconv.ParseUint(s, 0, 64); err == nil {
 		return n & cloneNewMask
 	}
 	var flags uint64
-	for name := range strings.SplitSeq(v.Str, "|") {
+	for name := range strings.SplitSeq(s, "|") {
 		switch strings.TrimSpace(name) {
 		case "CLONE_NEWTIME":
 			flags |= cloneNewTime
@@ -72,12 +71,12 @@ const (
 
 // writeFlags reports whether open flags, numeric or Tracee's symbolic
 // "O_WRONLY|O_CREAT" string, open the file for writing.
-func writeFlags(v gjson.Result) bool {
-	if v.Type == gjson.Number {
-		n, _ := parse.Int64(v)
+func writeFlags(t *parse.Tape, v parse.Node) bool {
+	if t.Kind(v) == parse.KindNumber {
+		n, _ := intValue(t, v)
 		return n&oWriteMask != 0
 	}
-	for rest := v.Str; rest != ""; {
+	for rest := str(t, v); rest != ""; {
 		var name string
 		name, rest, _ = strings.Cut(rest, "|")
 		switch strings.TrimSpace(name) {
@@ -99,26 +98,25 @@ const (
 // value: {sa_family, sun_path | sin_addr, sin_port | sin6_addr, sin6_port},
 // with the family as a number (v1beta1) or "AF_UNIX" (layouts 1–2) and
 // ports as numbers or strings.
-func sockaddr(ev *schemas.Event, v gjson.Result) {
-	if !v.IsObject() {
+func sockaddr(ev *schemas.Event, t *parse.Tape, v parse.Node) {
+	if t.Kind(v) != parse.KindObject {
 		return
 	}
 	family := 0
 	var path, addr string
 	var port int64
-	v.ForEach(func(k, f gjson.Result) bool {
-		switch k.Str {
+	for f := t.First(v); f.Exists(); f = t.Next(f) {
+		switch t.Key(f) {
 		case "sa_family":
-			family = addressFamily(f)
+			family = addressFamily(t, f)
 		case "sun_path":
-			path = f.Str
+			path = str(t, f)
 		case "sin_addr", "sin6_addr":
-			addr = f.Str
+			addr = str(t, f)
 		case "sin_port", "sin6_port":
-			port, _ = parse.Int64(f)
+			port, _ = intValue(t, f)
 		}
-		return true
-	})
+	}
 	switch {
 	case family == afUnix || (family == 0 && path != ""):
 		ev.Net.UnixPath = path
@@ -128,11 +126,11 @@ func sockaddr(ev *schemas.Event, v gjson.Result) {
 	}
 }
 
-func addressFamily(f gjson.Result) int {
-	if n, ok := parse.Int64(f); ok {
+func addressFamily(t *parse.Tape, f parse.Node) int {
+	if n, ok := intValue(t, f); ok {
 		return int(n)
 	}
-	switch f.Str {
+	switch str(t, f) {
 	case "AF_UNIX", "AF_LOCAL":
 		return afUnix
 	case "AF_INET":
@@ -170,14 +168,14 @@ var ptraceRequests = map[int64]string{
 
 // ptraceRequest returns the symbolic name of a ptrace request; Tracee
 // prints it symbolically already unless run with raw arguments.
-func ptraceRequest(v gjson.Result) string {
-	if v.Type == gjson.String {
-		return v.Str
+func ptraceRequest(t *parse.Tape, v parse.Node) string {
+	if t.Kind(v) == parse.KindString {
+		return t.Str(v)
 	}
-	if n, ok := parse.Int64(v); ok {
+	if n, ok := intValue(t, v); ok {
 		if name, ok := ptraceRequests[n]; ok {
 			return name
 		}
 	}
-	return v.Raw
+	return t.Raw(v)
 }

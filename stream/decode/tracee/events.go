@@ -3,8 +3,6 @@ package tracee
 import (
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
@@ -17,7 +15,7 @@ func decodeBase(r *record, ev *schemas.Event) {
 		!strings.HasPrefix(r.name, "net_packet_") {
 		ev.Syscall = r.name
 	}
-	applyArgs(ev, r.name, r.args)
+	applyArgs(ev, r.t, r.name, r.args)
 	if isExec(r.name) {
 		execIdentity(ev, r.name, r.processName)
 	}
@@ -28,16 +26,17 @@ func decodeBase(r *record, ev *schemas.Event) {
 // triggered it (args triggeredBy in layouts 1–2, detected_from in layout 3)
 // and from the detection's own output data.
 func decodeSignature(r *record, ev *schemas.Event) {
+	t := r.t
 	ev.Signature = signatureName(r)
-	trigger := applyArgs(ev, r.name, r.args)
-	if !trigger.IsObject() {
+	trigger := applyArgs(ev, t, r.name, r.args)
+	if t.Kind(trigger) != parse.KindObject {
 		trigger = r.detected
 	}
 	ev.Kind = schemas.KindSyscall
 	if ev.Signature == "dropped_executable" {
 		ev.File.Write = true
 	}
-	if !trigger.IsObject() {
+	if t.Kind(trigger) != parse.KindObject {
 		ev.Syscall = r.syscall
 		if ev.Process.ArgvJSON != "" && ev.File.Path != "" {
 			// Exec detections of old releases (fileless_execution) carry
@@ -47,20 +46,20 @@ func decodeSignature(r *record, ev *schemas.Event) {
 		}
 		return
 	}
-	name := trigger.Get("name").Str
+	name := str(t, t.Get(trigger, "name"))
 	ev.Syscall = name
 	if isExec(name) {
 		ev.Kind = schemas.KindProcess
 	}
-	args := trigger.Get("args")
+	args := t.Get(trigger, "args")
 	if !args.Exists() {
-		args = trigger.Get("data")
+		args = t.Get(trigger, "data")
 	}
-	applyArgs(ev, name, args)
+	applyArgs(ev, t, name, args)
 	if isExec(name) {
 		execIdentity(ev, name, r.processName)
 	}
-	if rv, ok := parse.Int64(trigger.Get("returnValue")); ok && rv < 0 {
+	if rv, ok := intValue(t, t.Get(trigger, "returnValue")); ok && rv < 0 {
 		ev.Denied = true
 	}
 }
@@ -110,7 +109,7 @@ func signatureName(r *record) string {
 	if isEventName(r.name) {
 		return r.name
 	}
-	id := r.metadata.Get("Properties.signatureID").Str
+	id := str(r.t, lookup(r.t, r.metadata, "Properties", "signatureID"))
 	if name, ok := signatureEvents[id]; ok {
 		return name
 	}
@@ -157,120 +156,121 @@ var signatureEvents = map[string]string{
 
 // applyArgs takes the facts of one event's arguments, interpreted by the
 // event's name, and returns the triggeredBy argument when there is one.
-func applyArgs(ev *schemas.Event, event string, args gjson.Result) (trigger gjson.Result) {
-	args.ForEach(func(_, arg gjson.Result) bool {
-		name, value := argument(arg)
+func applyArgs(ev *schemas.Event, t *parse.Tape, event string, args parse.Node) (trigger parse.Node) {
+	trigger = parse.Missing
+	for arg := t.First(args); arg.Exists(); arg = t.Next(arg) {
+		name, value := argument(t, arg)
 		if name == "triggeredBy" || name == "triggered_by" {
 			trigger = value
-			return true
+			continue
 		}
-		applyArg(ev, event, name, value)
-		return true
-	})
+		applyArg(ev, t, event, name, value)
+	}
 	return trigger
 }
 
 // argument splits one argument into its name and value. Layouts 1–2 write
 // {name, type, value}; the v1beta1 marshaller writes {name, value}; protojson
 // writes {name, <type>: value} with arrays wrapped as {value: [...]}.
-func argument(arg gjson.Result) (name string, value gjson.Result) {
-	arg.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+func argument(t *parse.Tape, arg parse.Node) (name string, value parse.Node) {
+	value = parse.Missing
+	for c := t.First(arg); c.Exists(); c = t.Next(c) {
+		switch key := t.Key(c); key {
 		case "name":
-			name = v.Str
+			name = str(t, c)
 		case "type":
 			// The C type of layouts 1–2 says nothing the value does not.
 		default:
-			if v.IsObject() && (strings.HasSuffix(k.Str, "array") || strings.HasSuffix(k.Str, "Array")) {
-				v = v.Get("value")
+			value = c
+			if t.Kind(c) == parse.KindObject && (strings.HasSuffix(key, "array") || strings.HasSuffix(key, "Array")) {
+				value = t.Get(c, "value")
 			}
-			value = v
 		}
-		return true
-	})
+	}
 	return name, value
 }
 
-func applyArg(ev *schemas.Event, event, name string, v gjson.Result) {
+func applyArg(ev *schemas.Event, t *parse.Tape, event, name string, v parse.Node) {
 	switch event {
 	case "security_sb_mount":
 		switch name {
 		case "dev_name":
-			ev.Mount.Source = v.Str
+			ev.Mount.Source = str(t, v)
 		case "path":
-			ev.Mount.Target = v.Str
+			ev.Mount.Target = str(t, v)
 		case "type":
-			ev.Mount.FSType = v.Str
+			ev.Mount.FSType = str(t, v)
 		}
 		return
 	case "mount":
 		switch name {
 		case "source":
-			ev.Mount.Source = v.Str
+			ev.Mount.Source = str(t, v)
 		case "target":
-			ev.Mount.Target = v.Str
+			ev.Mount.Target = str(t, v)
 		case "filesystemtype":
-			ev.Mount.FSType = v.Str
+			ev.Mount.FSType = str(t, v)
 		}
 		return
 	case "ptrace":
 		if name == "request" {
-			ev.File.Op = ptraceRequest(v)
+			ev.File.Op = ptraceRequest(t, v)
 		}
 		return
 	}
 	switch name {
 	case "pathname":
-		if v.Str == "" {
+		path := str(t, v)
+		if path == "" {
 			return
 		}
 		if isExec(event) {
-			ev.Process.Exe = v.Str
+			ev.Process.Exe = path
 		} else {
-			ev.File.Path = v.Str
+			ev.File.Path = path
 		}
 	case "syscall_pathname", "path":
 		if ev.File.Path == "" && !isExec(event) {
-			ev.File.Path = v.Str
+			ev.File.Path = str(t, v)
 		}
 	case "new_path":
-		ev.File.Path = v.Str
+		ev.File.Path = str(t, v)
 		ev.File.Write = true
 		ev.File.Op = "rename"
 	case "flags":
 		switch event {
 		case "unshare":
-			ev.NSFlags = nsFlags(v)
+			ev.NSFlags = nsFlags(t, v)
 		case "security_file_open", "open", "openat", "openat2":
-			ev.File.Write = writeFlags(v)
+			ev.File.Write = writeFlags(t, v)
 		}
 	case "nstype":
-		ev.NSFlags = nsFlags(v)
+		ev.NSFlags = nsFlags(t, v)
 	case "remote_addr", "addr":
-		sockaddr(ev, v)
+		sockaddr(ev, t, v)
 	case "dst":
-		ev.Net.Addr = v.Str
+		ev.Net.Addr = str(t, v)
 	case "dst_port":
-		port, _ := parse.Int64(v)
+		port, _ := intValue(t, v)
 		ev.Net.Port = int(port)
 	case "argv":
-		if v.IsArray() {
-			ev.Process.ArgvJSON = v.Raw
+		if t.Kind(v) == parse.KindArray {
+			ev.Process.ArgvJSON = t.Raw(v)
 		}
 	case "cwd":
-		ev.Process.Cwd = v.Str
+		ev.Process.Cwd = str(t, v)
 	case "container_id":
-		id, runtime := schemas.NormalizeContainerID(v.Str)
+		id, runtime := schemas.NormalizeContainerID(str(t, v))
 		ev.Container.ID, ev.Container.Runtime, ev.Container.Host = id, runtime, false
 	case "container_name":
-		ev.Container.Name = v.Str
+		ev.Container.Name = str(t, v)
 	case "container_image":
-		ev.Container.Image = v.Str
+		ev.Container.Image = str(t, v)
 	case "pod_name":
-		ev.Pod.Name = v.Str
+		ev.Pod.Name = str(t, v)
 	case "pod_namespace":
-		ev.Pod.Namespace = v.Str
+		ev.Pod.Namespace = str(t, v)
 	case "pod_uid":
-		ev.Pod.UID = v.Str
+		ev.Pod.UID = str(t, v)
 	}
 }

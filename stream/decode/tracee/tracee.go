@@ -3,32 +3,36 @@ package tracee
 import (
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 )
 
-// Decode fills ev from one Tracee JSON event in any of its layouts: flat
-// (≤ v0.10), nested trace.Event (v0.11–v0.24) or v1beta1 (main branch).
-func Decode(raw string, ev *schemas.Event) error {
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
+// Decode fills ev from one Tracee JSON event at node n of a validated tape,
+// in any of its layouts: flat (≤ v0.10), nested trace.Event (v0.11–v0.24)
+// or v1beta1 (main branch).
+func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
+	if t.Kind(n) != parse.KindObject {
 		return parse.Errorf(parse.ReasonUnrecognized, "Tracee event is not a JSON object")
 	}
-	var r record
-	root.ForEach(func(key, value gjson.Result) bool {
-		r.set(key.Str, value)
-		return true
-	})
+	r := record{
+		t:         t,
+		timestamp: parse.Missing,
+		args:      parse.Missing,
+		metadata:  parse.Missing,
+		threat:    parse.Missing,
+		detected:  parse.Missing,
+	}
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		r.set(t.Key(c), c)
+	}
 	if r.name == "" {
 		return parse.Errorf(parse.ReasonMissingField, "Tracee event has no eventName or name")
 	}
-	t, err := eventTime(r.timestamp)
+	at, err := eventTime(t, r.timestamp)
 	if err != nil {
 		return err
 	}
-	ev.Time = t
+	ev.Time = at
 	ev.Source = schemas.SourceSyscall
 	ev.Producer = schemas.ProducerTracee
 	r.fillWorkload(ev)
@@ -42,18 +46,20 @@ func Decode(raw string, ev *schemas.Event) error {
 }
 
 // record gathers the top-level fields of a Tracee event; the three layouts
-// use different keys for the same facts, and one pass over the keys fills
-// whichever are present.
+// use different keys for the same facts, and one pass over the members
+// fills whichever are present.
 type record struct {
-	timestamp gjson.Result
+	t *parse.Tape
+
+	timestamp parse.Node
 	name      string
 	eventID   int64
 	hasID     bool
-	args      gjson.Result // args (layouts 1–2) or data (layout 3)
-	metadata  gjson.Result
-	threat    gjson.Result
-	detected  gjson.Result // layout 3 detected_from: the triggering event
-	syscall   string       // layout 2 originating syscall of derived events
+	args      parse.Node // args (layouts 1–2) or data (layout 3)
+	metadata  parse.Node
+	threat    parse.Node
+	detected  parse.Node // layout 3 detected_from: the triggering event
+	syscall   string     // layout 2 originating syscall of derived events
 
 	containerID, containerName, containerImage string
 	podName, podNamespace, podUID              string
@@ -63,14 +69,15 @@ type record struct {
 	hasUID, hasReturn            bool
 }
 
-func (r *record) set(key string, v gjson.Result) {
+func (r *record) set(key string, v parse.Node) {
+	t := r.t
 	switch key {
 	case "timestamp":
 		r.timestamp = v
 	case "eventName", "name":
-		r.name = v.Str
+		r.name = str(t, v)
 	case "eventId":
-		r.eventID, r.hasID = parse.Int64(v)
+		r.eventID, r.hasID = intValue(t, v)
 	case "args", "data":
 		r.args = v
 	case "metadata":
@@ -80,45 +87,44 @@ func (r *record) set(key string, v gjson.Result) {
 	case "detected_from":
 		r.detected = v
 	case "syscall":
-		r.syscall = v.Str
+		r.syscall = str(t, v)
 	case "containerId":
 		if r.containerID == "" {
-			r.containerID = v.Str
+			r.containerID = str(t, v)
 		}
 	case "containerName":
-		r.containerName = v.Str
+		r.containerName = str(t, v)
 	case "containerImage":
-		r.containerImage = v.Str
+		r.containerImage = str(t, v)
 	case "container":
 		r.setContainer(v)
 	case "podName":
-		r.podName = v.Str
+		r.podName = str(t, v)
 	case "podNamespace":
-		r.podNamespace = v.Str
+		r.podNamespace = str(t, v)
 	case "podUID":
-		r.podUID = v.Str
+		r.podUID = str(t, v)
 	case "kubernetes":
-		v.ForEach(func(k, pv gjson.Result) bool {
-			switch k.Str {
+		for c := t.First(v); c.Exists(); c = t.Next(c) {
+			switch t.Key(c) {
 			case "podName":
-				r.podName = pv.Str
+				r.podName = str(t, c)
 			case "podNamespace":
-				r.podNamespace = pv.Str
+				r.podNamespace = str(t, c)
 			case "podUID":
-				r.podUID = pv.Str
+				r.podUID = str(t, c)
 			}
-			return true
-		})
+		}
 	case "processName":
-		r.processName = v.Str
+		r.processName = str(t, v)
 	case "executable":
-		r.exe = v.Get("path").Str
+		r.exe = str(t, t.Get(v, "path"))
 	case "hostProcessId":
-		r.pid, _ = parse.Int64(v)
+		r.pid, _ = intValue(t, v)
 	case "userId":
-		r.uid, r.hasUID = parse.Int64(v)
+		r.uid, r.hasUID = intValue(t, v)
 	case "returnValue":
-		r.returnValue, r.hasReturn = parse.Int64(v)
+		r.returnValue, r.hasReturn = intValue(t, v)
 	case "workload":
 		r.setWorkload(v)
 	}
@@ -126,71 +132,80 @@ func (r *record) set(key string, v gjson.Result) {
 
 // setContainer reads container{id,name,image} of layout 2 and the
 // workload.container{id,name,image{name}} of layout 3.
-func (r *record) setContainer(v gjson.Result) {
-	v.ForEach(func(k, cv gjson.Result) bool {
-		switch k.Str {
+func (r *record) setContainer(v parse.Node) {
+	t := r.t
+	for c := t.First(v); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "id":
-			if cv.Str != "" {
-				r.containerID = cv.Str
+			if id := str(t, c); id != "" {
+				r.containerID = id
 			}
 		case "name":
-			r.containerName = cv.Str
+			r.containerName = str(t, c)
 		case "image":
-			if cv.IsObject() {
-				r.containerImage = cv.Get("name").Str
+			if t.Kind(c) == parse.KindObject {
+				r.containerImage = str(t, t.Get(c, "name"))
 			} else {
-				r.containerImage = cv.Str
+				r.containerImage = str(t, c)
 			}
 		}
-		return true
-	})
+	}
 }
 
-func (r *record) setWorkload(v gjson.Result) {
-	v.ForEach(func(k, wv gjson.Result) bool {
-		switch k.Str {
+func (r *record) setWorkload(v parse.Node) {
+	t := r.t
+	for c := t.First(v); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "process":
-			r.setProcess(wv)
+			r.setProcess(c)
 		case "container":
-			r.setContainer(wv)
+			r.setContainer(c)
 		case "k8s":
-			r.podName = wv.Get("pod.name").Str
-			r.podUID = wv.Get("pod.uid").Str
-			r.podNamespace = wv.Get("namespace.name").Str
+			r.podName = str(t, lookup(t, c, "pod", "name"))
+			r.podUID = str(t, lookup(t, c, "pod", "uid"))
+			r.podNamespace = str(t, lookup(t, c, "namespace", "name"))
 		}
-		return true
-	})
+	}
 }
 
 // setProcess reads workload.process of layout 3. Numbers may come bare (the
 // custom marshaller) or in protojson {"value":n} wrappers (the docs page).
-func (r *record) setProcess(v gjson.Result) {
-	v.ForEach(func(k, pv gjson.Result) bool {
-		switch k.Str {
+func (r *record) setProcess(v parse.Node) {
+	t := r.t
+	for c := t.First(v); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
 		case "executable":
-			r.exe = pv.Get("path").Str
+			r.exe = str(t, t.Get(c, "path"))
 		case "host_pid":
-			r.pid, _ = parse.Int64(unwrap(pv))
+			r.pid, _ = intValue(t, unwrap(t, c))
 		case "real_user":
-			r.uid, r.hasUID = parse.Int64(unwrap(pv.Get("id")))
+			r.uid, r.hasUID = intValue(t, unwrap(t, t.Get(c, "id")))
 		case "thread":
-			r.processName = pv.Get("name").Str
+			r.processName = str(t, t.Get(c, "name"))
 		case "ancestors":
-			parent := pv.Get("0")
-			if p := parent.Get("executable.path").Str; p != "" {
+			parent := firstAncestor(t, c)
+			if p := str(t, lookup(t, parent, "executable", "path")); p != "" {
 				r.parentName = schemas.Base(p)
 			} else {
-				r.parentName = parent.Get("thread.name").Str
+				r.parentName = str(t, lookup(t, parent, "thread", "name"))
 			}
 		}
-		return true
-	})
+	}
+}
+
+// firstAncestor returns element 0 of the ancestors list (or a member named
+// "0" should the list come as an object).
+func firstAncestor(t *parse.Tape, list parse.Node) parse.Node {
+	if t.Kind(list) == parse.KindArray {
+		return t.First(list)
+	}
+	return t.Get(list, "0")
 }
 
 // unwrap returns the value inside a protojson wrapper message.
-func unwrap(v gjson.Result) gjson.Result {
-	if v.IsObject() {
-		return v.Get("value")
+func unwrap(t *parse.Tape, v parse.Node) parse.Node {
+	if t.Kind(v) == parse.KindObject {
+		return t.Get(v, "value")
 	}
 	return v
 }
@@ -218,7 +233,9 @@ func (r *record) fillWorkload(ev *schemas.Event) {
 // signature metadata (layouts 1–2), a threat or detected_from (layout 3), or
 // an id in Tracee's signature range.
 func (r *record) isSignature() bool {
-	return r.metadata.IsObject() || r.threat.IsObject() || r.detected.IsObject() ||
+	t := r.t
+	return t.Kind(r.metadata) == parse.KindObject || t.Kind(r.threat) == parse.KindObject ||
+		t.Kind(r.detected) == parse.KindObject ||
 		(r.hasID && r.eventID >= firstSignatureID && r.eventID < lastSignatureID)
 }
 
@@ -231,31 +248,29 @@ const (
 
 // eventTime reads the event time: integer nanoseconds in layouts 1–2, an
 // RFC 3339 string in layout 3 ({seconds,nanos} in the docs' protojson shape).
-func eventTime(ts gjson.Result) (time.Time, error) {
-	switch ts.Type {
-	case gjson.Number:
-		n, ok := parse.Int64(ts)
+func eventTime(t *parse.Tape, ts parse.Node) (time.Time, error) {
+	switch t.Kind(ts) {
+	case parse.KindNumber:
+		n, ok := intValue(t, ts)
 		if !ok {
-			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tracee timestamp %s is not an integer", ts.Raw)
+			return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tracee timestamp %s is not an integer", t.Raw(ts))
 		}
 		if n < 1e17 {
 			return time.Time{}, parse.Errorf(parse.ReasonBadTime,
 				"Tracee timestamp %d is boot-relative (monotonic) nanoseconds; run Tracee with wall-clock timestamps", n)
 		}
 		return parse.UnixNano(n)
-	case gjson.String:
-		return parse.RFC3339(ts.Str)
-	case gjson.JSON:
-		if ts.IsObject() {
-			sec, ok := parse.Int64(ts.Get("seconds"))
-			if ok && sec > 0 {
-				nanos, _ := parse.Int64(ts.Get("nanos"))
-				return time.Unix(sec, nanos).UTC(), nil
-			}
+	case parse.KindString:
+		return parse.RFC3339(t.Str(ts))
+	case parse.KindObject:
+		sec, ok := intValue(t, t.Get(ts, "seconds"))
+		if ok && sec > 0 {
+			nanos, _ := intValue(t, t.Get(ts, "nanos"))
+			return time.Unix(sec, nanos).UTC(), nil
 		}
 	}
 	if !ts.Exists() {
 		return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tracee event has no timestamp")
 	}
-	return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tracee timestamp has an unknown shape: %.40s", ts.Raw)
+	return time.Time{}, parse.Errorf(parse.ReasonBadTime, "Tracee timestamp has an unknown shape: %.40s", t.Raw(ts))
 }

@@ -1,0 +1,371 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/escapewatch/escapewatch/correlate"
+	"github.com/escapewatch/escapewatch/schemas"
+)
+
+// partitionWorker correlates one keyed-topic partition for one generation.
+type partitionWorker struct {
+	c         *Correlator
+	client    *kafka.Client
+	gen       *kafka.Generation
+	partition int
+	// committed is the group's committed offset at assignment (negative:
+	// none yet).
+	committed int64
+
+	engine   *correlate.Engine
+	buf      reorder
+	silent   bool // rebuilding: state only, nothing emitted
+	next     int64
+	lastDone int64 // offset committed last
+	writer   *kafka.Writer
+}
+
+// run owns the partition until ctx ends (the generation ended or the
+// process stops). A failure restarts the partition from its last commit.
+func (w *partitionWorker) run(ctx context.Context) error {
+	c := w.c
+	c.owned.Add(1)
+	c.m.partitionsOwned.Inc()
+	defer func() {
+		c.owned.Add(-1)
+		c.m.partitionsOwned.Dec()
+	}()
+	restoring := true
+	defer func() {
+		if restoring {
+			c.restoring.Add(-1)
+		}
+	}()
+	w.writer = &kafka.Writer{Addr: kafka.TCP(c.cfg.Brokers...), Topic: c.cfg.Topics.Keyed, Balancer: &kafka.Murmur2Balancer{},
+		RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond, WriteTimeout: 10 * time.Second}
+	defer closeWithin(c.cfg.ShutdownTimeout, w.writer)
+	for attempt := 0; ; attempt++ {
+		err := w.once(ctx, func() {
+			if restoring {
+				restoring = false
+				c.restoring.Add(-1)
+			}
+		})
+		if ctx.Err() != nil {
+			return nil
+		}
+		c.log.Warn("partition failed; restarting from its last commit", "partition", w.partition, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(min(time.Duration(attempt+1)*time.Second, 10*time.Second)):
+		}
+		if off, _, ferr := w.fetchCommit(ctx); ferr == nil {
+			w.committed = off
+		}
+	}
+}
+
+// once rebuilds and then serves the partition until ctx ends or an error.
+func (w *partitionWorker) once(ctx context.Context, restored func()) error {
+	c := w.c
+	p := newPartitioner(c.partitions)
+	engine, err := correlate.NewEngine(correlate.Config{Policy: c.pol, Mode: correlate.EmitEager, Metrics: c.cm,
+		Owns: func(key string) bool { return p.partition(key) == w.partition }})
+	if err != nil {
+		return err
+	}
+	w.engine, w.buf = engine, reorder{delay: c.cfg.ReorderDelay}
+	defer engine.Close()
+	process := func(p pending) error { return w.process(ctx, p) }
+
+	start, rebuildTo, err := w.plan(ctx)
+	if err != nil {
+		return err
+	}
+	w.silent = start < rebuildTo
+	w.next, w.lastDone = start, max(w.committed, 0)
+	began := time.Now()
+	if !w.silent {
+		restored()
+	}
+
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: c.cfg.Brokers, Topic: c.cfg.Topics.Keyed, Partition: w.partition,
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: c.cfg.MaxWait, ReadBatchTimeout: c.cfg.MaxWait,
+		ReadBackoffMin: 50 * time.Millisecond, ReadBackoffMax: 500 * time.Millisecond,
+	})
+	defer closeWithin(c.cfg.ShutdownTimeout, r)
+	if err := r.SetOffset(start); err != nil {
+		return fmt.Errorf("seeking partition %d to %d: %w", w.partition, start, err)
+	}
+	lastCommit := time.Now()
+	rebuilt := 0
+	for {
+		wait := min(c.cfg.IdleFlush, c.cfg.CommitInterval)
+		fctx, cancel := context.WithTimeout(ctx, wait)
+		msg, err := r.FetchMessage(fctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			w.finalCommit()
+			return nil
+		case errors.Is(err, context.DeadlineExceeded):
+			// Quiet: process what is held, whatever its time.
+			if err := w.buf.flush(process); err != nil {
+				return err
+			}
+			if w.silent && w.next >= rebuildTo {
+				w.goLive(began, rebuilt, restored)
+			}
+		case err != nil:
+			return fmt.Errorf("reading partition %d: %w", w.partition, err)
+		default:
+			if w.silent && msg.Offset >= rebuildTo {
+				// Everything before the committed offset was processed by
+				// the previous owner: finish rebuilding with it, then serve.
+				if err := w.buf.flush(process); err != nil {
+					return err
+				}
+				w.goLive(began, rebuilt, restored)
+			}
+			w.next = msg.Offset + 1
+			rec, err := decodeKeyed(msg)
+			if err != nil {
+				c.log.Warn("skipping an unreadable keyed record", "partition", w.partition, "offset", msg.Offset, "err", err)
+				continue
+			}
+			if w.silent {
+				rebuilt++
+				c.m.rebuildRecords.Inc()
+			}
+			w.buf.push(pending{rec: rec, offset: msg.Offset, ingest: rec.ev.IngestTime})
+			if err := w.buf.ready(process); err != nil {
+				return err
+			}
+			if w.silent && w.next >= rebuildTo {
+				if err := w.buf.flush(process); err != nil {
+					return err
+				}
+				w.goLive(began, rebuilt, restored)
+			}
+		}
+		if !w.silent && time.Since(lastCommit) >= c.cfg.CommitInterval {
+			if err := w.commit(ctx); err != nil {
+				c.m.commitErrors.Inc()
+				c.log.Warn("commit failed; retried with the next one", "partition", w.partition, "err", err)
+			}
+			lastCommit = time.Now()
+		}
+	}
+}
+
+func (w *partitionWorker) goLive(began time.Time, rebuilt int, restored func()) {
+	if !w.silent {
+		return
+	}
+	w.silent = false
+	d := time.Since(began)
+	w.c.m.rebuildSeconds.Observe(d.Seconds())
+	w.c.log.Info("partition rebuilt; serving", "partition", w.partition, "records", rebuilt, "took", d.Round(time.Millisecond))
+	restored()
+}
+
+// plan decides where to start reading and up to where reading only
+// rebuilds state: from a lookback of event time before the committed
+// watermark up to the committed offset.
+func (w *partitionWorker) plan(ctx context.Context) (start, rebuildTo int64, err error) {
+	if w.committed < 0 {
+		first, _, err := w.bounds(ctx)
+		return first, first, err
+	}
+	_, wm, err := w.fetchCommit(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	first, last, err := w.bounds(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	committed := min(max(w.committed, first), last)
+	if wm.IsZero() {
+		wm = time.Now()
+	}
+	from, err := w.offsetAt(ctx, wm.Add(-w.c.cfg.Lookback))
+	if err != nil {
+		return 0, 0, err
+	}
+	if from < first || from > committed {
+		from = max(first, min(from, committed))
+	}
+	return from, committed, nil
+}
+
+// bounds returns the first and the next offset of the partition.
+func (w *partitionWorker) bounds(ctx context.Context) (first, last int64, err error) {
+	resp, err := w.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
+		w.c.cfg.Topics.Keyed: {kafka.FirstOffsetOf(w.partition), kafka.LastOffsetOf(w.partition)},
+	}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("listing offsets of partition %d: %w", w.partition, err)
+	}
+	for _, po := range resp.Topics[w.c.cfg.Topics.Keyed] {
+		if po.Partition == w.partition {
+			if po.Error != nil {
+				return 0, 0, po.Error
+			}
+			return po.FirstOffset, po.LastOffset, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("no offsets for partition %d", w.partition)
+}
+
+// offsetAt returns the first offset whose record time is at or after t
+// (the end of the partition when there is none).
+func (w *partitionWorker) offsetAt(ctx context.Context, t time.Time) (int64, error) {
+	topic := w.c.cfg.Topics.Keyed
+	offs, err := offsetsAt(ctx, w.client, map[string][]int{topic: {w.partition}}, t)
+	if err != nil {
+		return 0, err
+	}
+	off, ok := offs[topicPartition{topic, w.partition}]
+	if !ok {
+		return 0, fmt.Errorf("no offset at %s for partition %d", t.Format(time.RFC3339), w.partition)
+	}
+	return off, nil
+}
+
+// fetchCommit reads the group's committed offset and watermark.
+func (w *partitionWorker) fetchCommit(ctx context.Context) (int64, time.Time, error) {
+	resp, err := w.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: w.c.cfg.CorrelateGroup,
+		Topics: map[string][]int{w.c.cfg.Topics.Keyed: {w.partition}}})
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("fetching the commit of partition %d: %w", w.partition, err)
+	}
+	if resp.Error != nil {
+		return 0, time.Time{}, resp.Error
+	}
+	for _, p := range resp.Topics[w.c.cfg.Topics.Keyed] {
+		if p.Partition == w.partition {
+			if p.Error != nil {
+				return 0, time.Time{}, p.Error
+			}
+			wm, _ := time.Parse(time.RFC3339Nano, p.Metadata)
+			return p.CommittedOffset, wm, nil
+		}
+	}
+	return -1, time.Time{}, nil
+}
+
+// process correlates one record and delivers what it causes. In rebuild
+// mode outputs are dropped: the previous owner delivered them.
+func (w *partitionWorker) process(ctx context.Context, p pending) error {
+	ev := p.rec.ev
+	var err error
+	out := func(o correlate.Output) {
+		if w.silent || err != nil {
+			return
+		}
+		switch {
+		case o.Alert != nil:
+			if err = w.send(ctx, o.Alert); err == nil {
+				w.c.m.alertLatency.WithLabelValues("event").Observe(time.Since(ev.Time).Seconds())
+				if !p.ingest.IsZero() {
+					w.c.m.alertLatency.WithLabelValues("ingest").Observe(time.Since(p.ingest).Seconds())
+				}
+			}
+		case o.Reroute != nil:
+			err = w.reroute(ctx, o)
+		}
+	}
+	if p.rec.kind == kindLink {
+		w.engine.LearnLinks(ev, out)
+	} else {
+		_ = w.engine.Process(ev, out)
+	}
+	return err
+}
+
+// reroute hands an event that belongs to another unit's partition back to
+// the keyed topic.
+func (w *partitionWorker) reroute(ctx context.Context, o correlate.Output) error {
+	m, err := keyedRecord{key: o.Key, kind: kindEvent, ev: o.Reroute}.message()
+	if err == nil {
+		err = w.writer.WriteMessages(ctx, m)
+	}
+	if err != nil {
+		return fmt.Errorf("rerouting an event to %s: %w", o.Key, err)
+	}
+	w.c.m.forwarded.WithLabelValues("reroute").Inc()
+	return nil
+}
+
+// send delivers an alert, retrying until the sinks take it or the
+// partition is given up: its offset is not committed before.
+func (w *partitionWorker) send(ctx context.Context, a *schemas.Alert) error {
+	for attempt := 0; ; attempt++ {
+		err := w.c.sink.Send(ctx, a)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		w.c.log.Warn("alert delivery failed; retrying", "alert", a.ID, "err", err, "attempt", attempt+1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(time.Duration(attempt+1)*200*time.Millisecond, 5*time.Second)):
+		}
+	}
+}
+
+// commitOffset is the offset before which every record has been processed
+// and its alerts delivered.
+func (w *partitionWorker) commitOffset() int64 {
+	if low, ok := w.buf.oldestOffset(); ok {
+		return min(low, w.next)
+	}
+	return w.next
+}
+
+// commit commits progress through the owning generation, with the
+// partition's event-time watermark as metadata.
+func (w *partitionWorker) commit(ctx context.Context) error {
+	off := w.commitOffset()
+	if off <= w.lastDone {
+		return nil
+	}
+	wm := w.engine.Watermark()
+	_, err := w.client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{
+		GroupID:      w.c.cfg.CorrelateGroup,
+		GenerationID: int(w.gen.ID),
+		MemberID:     w.gen.MemberID,
+		Topics: map[string][]kafka.OffsetCommit{w.c.cfg.Topics.Keyed: {{
+			Partition: w.partition, Offset: off, Metadata: wm.UTC().Format(time.RFC3339Nano),
+		}}},
+	})
+	if err != nil {
+		return err
+	}
+	w.lastDone = off
+	return nil
+}
+
+// finalCommit commits once more as the partition is given up; the
+// generation still owns it until its workers return.
+func (w *partitionWorker) finalCommit() {
+	if w.silent || w.engine == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := w.commit(ctx); err != nil {
+		w.c.log.Info("final commit failed (the next owner re-reads from the previous one)", "partition", w.partition, "err", err)
+	}
+}
