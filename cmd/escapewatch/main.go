@@ -28,6 +28,9 @@ type stdio struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "zero-setup run: embedded broker, sample traffic, the real pipeline, alerts printed", runDemo},
+		{"run", "the streaming service: consume the input topics, correlate, publish alerts", runRun},
+		{"replay", "re-run detection over a time range of the input topics, then exit", runReplay},
 		{"scan", "detect escapes in event files (offline); alerts go to stdout as JSON lines", runScan},
 		{"rules", "list the rule catalogue", runRules},
 		{"validate", "check a policy file and explain every error", runValidate},

@@ -13,6 +13,7 @@ import (
 	"github.com/escapewatch/escapewatch/correlate"
 	"github.com/escapewatch/escapewatch/schemas"
 	"github.com/escapewatch/escapewatch/sinks"
+	"github.com/escapewatch/escapewatch/stream"
 	"github.com/escapewatch/escapewatch/stream/decode"
 	"github.com/escapewatch/escapewatch/stream/decode/parse"
 	"github.com/escapewatch/escapewatch/stream/files"
@@ -129,9 +130,9 @@ type scanner struct {
 }
 
 type inputStats struct {
-	records, events, kept, unattributed int
-	skipped                             map[string]int
-	reported                            int
+	norm         stream.NormalizeStats
+	unattributed int
+	reported     int
 }
 
 // produce decodes input i and emits the events the correlator needs,
@@ -139,41 +140,34 @@ type inputStats struct {
 func (sc *scanner) produce(ctx context.Context, i int, emit func(*schemas.Event) error) error {
 	in := sc.inputs[i]
 	st := &sc.stats[i]
-	st.skipped = map[string]int{}
 	rc, err := in.Open()
 	if err != nil {
 		return &openError{err}
 	}
 	defer rc.Close()
-	dec := decode.New(decode.Options{MaxRecordBytes: sc.maxRecord})
-	keep := func(ev *schemas.Event) error {
-		st.events++
-		if !correlate.Relevant(ev, sc.pol) {
-			if ev.Kind != schemas.KindLifecycle && !correlate.HasUnit(ev) {
-				st.unattributed++
-			}
-			return nil
+	norm := stream.NewNormalizer(decode.Options{MaxRecordBytes: sc.maxRecord}, func(ev *schemas.Event) bool {
+		if correlate.Relevant(ev, sc.pol) {
+			return true
 		}
-		kept := new(schemas.Event)
-		*kept = *ev
-		kept.Detach()
-		st.kept++
-		return emit(kept)
-	}
+		if ev.Kind != schemas.KindLifecycle && !correlate.HasUnit(ev) {
+			st.unattributed++
+		}
+		return false
+	})
+	defer func() { st.norm = norm.Stats() }()
 	err = files.Records(rc, sc.maxRecord, func(r files.Record) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st.records++
 		err := r.Err
 		if err == nil {
-			err = dec.Decode(decode.Record{Value: r.Value, Ref: schemas.Ref{File: in.Name, Line: r.Line}}, keep)
+			err = norm.Normalize(decode.Record{Value: r.Value, Ref: schemas.Ref{File: in.Name, Line: r.Line}}, emit)
 		} else {
 			err = parse.Errorf(parse.ReasonTooLarge, "%v", err)
+			norm.Count(err)
 		}
 		var pe *parse.Error
 		if errors.As(err, &pe) {
-			st.skipped[string(pe.Reason)]++
 			if st.reported < maxReportsPerFile {
 				st.reported++
 				sc.skip(in.Name, r.Line, string(pe.Reason), pe.Msg)
@@ -185,7 +179,7 @@ func (sc *scanner) produce(ctx context.Context, i int, emit func(*schemas.Event)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", in.Name, err)
 	}
-	return dec.Flush(keep)
+	return norm.Flush(emit)
 }
 
 func (sc *scanner) skip(file string, line int, reason, msg string) {
@@ -198,13 +192,13 @@ func (sc *scanner) summary(alerts, late int) {
 	var records, events, kept, unattributed int
 	skipped := map[string]int{}
 	for i, st := range sc.stats {
-		records += st.records
-		events += st.events
-		kept += st.kept
+		records += st.norm.Records
+		events += st.norm.Events
+		kept += st.norm.Kept
 		unattributed += st.unattributed
 		n := 0
-		for r, c := range st.skipped {
-			skipped[r] += c
+		for r, c := range st.norm.Failed {
+			skipped[string(r)] += c
 			n += c
 		}
 		if n > st.reported {

@@ -19,9 +19,9 @@ type Producer func(ctx context.Context, i int, emit func(*schemas.Event) error) 
 
 // Merge runs one producer per input concurrently and calls fn with all their
 // events in event-time order: each input is sorted within a window of
-// reorder events, then the inputs are merged k ways. Ties are broken by
-// input index and then input order, so the result is the same on every
-// run. fn runs on the caller's goroutine.
+// reorder events, then the inputs are merged k ways. Events of the same
+// time are ordered by NativeID, then input index and input order, so the
+// result is the same on every run and matches the streaming path. fn runs on the caller's goroutine.
 func Merge(ctx context.Context, n, reorder int, produce Producer, fn func(*schemas.Event) error) error {
 	if reorder < 1 {
 		reorder = DefaultReorder
@@ -102,6 +102,12 @@ func (h itemHeap) Less(i, j int) bool {
 	a, b := h[i], h[j]
 	if !a.ev.Time.Equal(b.ev.Time) {
 		return a.ev.Time.Before(b.ev.Time)
+	}
+	// Events of the same instant are ordered by their content, so the
+	// streaming path (which sees them in arrival order) orders them the
+	// same way.
+	if a.ev.NativeID != b.ev.NativeID {
+		return a.ev.NativeID < b.ev.NativeID
 	}
 	if a.input != b.input {
 		return a.input < b.input

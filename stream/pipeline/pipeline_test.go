@@ -147,7 +147,7 @@ func testConfig(brokers []string) pipeline.Config {
 	// Everything is produced at once: hold events until the burst is in,
 	// so they are correlated in event-time order as scan does.
 	cfg.ReorderDelay = time.Hour
-	cfg.IdleFlush = 300 * time.Millisecond
+	cfg.IdleFlush = time.Second
 	cfg.CommitInterval = 100 * time.Millisecond
 	cfg.SessionTimeout = 6 * time.Second
 	cfg.HeartbeatInterval = 500 * time.Millisecond
@@ -193,25 +193,44 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool) bool {
 	return cond()
 }
 
-// TestScenarioThroughPipeline sends a scenario through both stages on an
-// in-process broker and expects exactly the alert ids scan produces.
-func TestScenarioThroughPipeline(t *testing.T) {
+// TestScenariosThroughPipeline sends every scenario of the suite through
+// both stages on an in-process broker and expects exactly the alert ids
+// scan produces for the same files.
+func TestScenariosThroughPipeline(t *testing.T) {
 	brokers := streamtest.Fake(t)
-	cfg := testConfig(brokers)
-	pol := correlate.DefaultPolicy()
-	dir := "../../testdata/scenarios/01-privileged-hostpid-nsenter"
-	want := scanIDs(t, dir, pol)
-	if len(want) == 0 {
-		t.Fatal("scan found no alerts")
+	dirs, err := filepath.Glob("../../testdata/scenarios/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no scenarios: %v", err)
 	}
-	sink := newCollector()
-	stop := run(t, cfg, pol, sink)
-	defer stop()
-	for topic, recs := range scenarioRecords(t, dir, cfg.Topics) {
-		streamtest.Produce(t, brokers, topic, recs...)
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			pol := scenarioPolicy(t, dir)
+			want := scanIDs(t, dir, pol)
+			cfg := testConfig(brokers)
+			sink := newCollector()
+			stop := run(t, cfg, pol, sink)
+			defer stop()
+			for topic, recs := range scenarioRecords(t, dir, cfg.Topics) {
+				streamtest.Produce(t, brokers, topic, recs...)
+			}
+			waitFor(t, 30*time.Second, func() bool { return slices.Equal(sink.ids(), want) })
+			if got := sink.ids(); !slices.Equal(got, want) {
+				t.Fatalf("pipeline alert ids\n got  %v\n want %v", got, want)
+			}
+		})
 	}
-	waitFor(t, 30*time.Second, func() bool { return slices.Equal(sink.ids(), want) })
-	if got := sink.ids(); !slices.Equal(got, want) {
-		t.Fatalf("pipeline alert ids\n got  %v\n want %v", got, want)
+}
+
+// scenarioPolicy loads the scenario's own policy.yml, if it has one.
+func scenarioPolicy(t *testing.T, dir string) *correlate.Policy {
+	t.Helper()
+	p := filepath.Join(dir, "policy.yml")
+	if _, err := os.Stat(p); err != nil {
+		return correlate.DefaultPolicy()
 	}
+	pol, err := correlate.LoadPolicy(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pol
 }

@@ -69,9 +69,13 @@ type reorderHeap []pending
 
 func (h reorderHeap) Len() int { return len(h) }
 func (h reorderHeap) Less(i, j int) bool {
-	a, b := h[i].rec.ev.Time, h[j].rec.ev.Time
-	if !a.Equal(b) {
-		return a.Before(b)
+	a, b := h[i].rec.ev, h[j].rec.ev
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	// Same instant: order by content, as scan does, not by arrival.
+	if a.NativeID != b.NativeID {
+		return a.NativeID < b.NativeID
 	}
 	return h[i].offset < h[j].offset
 }
