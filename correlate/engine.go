@@ -133,11 +133,39 @@ func (e *Engine) Process(ev *schemas.Event, out func(Output)) error {
 }
 
 // LearnLinks takes only the container-to-pod links an event carries, and
-// releases events held for those containers. Streaming uses it for the copy
-// of a link-bearing event that stage 1 sends to the containers' own units.
-func (e *Engine) LearnLinks(ev *schemas.Event, out func(Output)) {
-	e.learnLinks(ev)
+// releases events held for those containers; it reports whether a link was
+// new. Streaming uses it for the copy of a link-bearing event that stage 1
+// sends to the containers' own units. Links do not depend on event time (a
+// container id belongs to one pod for ever), so they may be learned as soon
+// as they arrive.
+func (e *Engine) LearnLinks(ev *schemas.Event, out func(Output)) bool {
+	learned := e.learnLinks(ev)
 	e.drain(out)
+	return learned
+}
+
+// Resolve returns the unit key of an event, filling in the pod of an event
+// that names only its container when the engine has learned that
+// container's pod. Streaming uses it to hand such an event to its pod's
+// owner as soon as it arrives rather than after the reorder delay.
+func (e *Engine) Resolve(ev *schemas.Event) string {
+	key, _ := e.resolve(ev)
+	return key
+}
+
+// resolve returns the unit key of an event and whether it names only a
+// container whose pod is not known (yet).
+func (e *Engine) resolve(ev *schemas.Event) (key string, unlinked bool) {
+	key = UnitKey(ev)
+	if !strings.HasPrefix(key, "ctr/") {
+		return key, false
+	}
+	l, ok := e.links.Get(linkKey(ev.Container.ID))
+	if !ok {
+		return key, true
+	}
+	l.fill(ev)
+	return PodKey(l.namespace, l.name), false
 }
 
 // Flush ends the input: held events are judged, every open alert is
@@ -195,19 +223,14 @@ func (e *Engine) process(ev *schemas.Event) error {
 // its container's pod is known, or hands it to the unit's owner.
 func (e *Engine) route(ev *schemas.Event, mayHold bool) error {
 	e.learnLinks(ev)
-	key := UnitKey(ev)
+	key, unlinked := e.resolve(ev)
 	if key == "" {
 		e.m.unattributed.Inc()
 		return ErrNoUnit
 	}
-	if strings.HasPrefix(key, "ctr/") {
-		if l, ok := e.links.Get(linkKey(ev.Container.ID)); ok {
-			l.fill(ev)
-			key = PodKey(l.namespace, l.name)
-		} else if mayHold && e.pol.Windows.LinkWait > 0 && !e.isPlain(key) && !plainEvidence(ev) {
-			e.hold(ev)
-			return nil
-		}
+	if unlinked && mayHold && e.pol.Windows.LinkWait > 0 && !e.isPlain(key) && !plainEvidence(ev) {
+		e.hold(ev)
+		return nil
 	}
 	if e.owns != nil && !e.owns(key) {
 		e.pending = append(e.pending, Output{Reroute: ev, Key: key})
@@ -240,10 +263,10 @@ func (e *Engine) isPlain(key string) bool {
 }
 
 // learnLinks records which pod the container ids of an event belong to and
-// releases events held for them.
-func (e *Engine) learnLinks(ev *schemas.Event) {
+// releases events held for them; it reports whether a link was new.
+func (e *Engine) learnLinks(ev *schemas.Event) (learned bool) {
 	if ev.Pod.Namespace == "" || ev.Pod.Name == "" {
-		return
+		return false
 	}
 	link := func(id, name string) {
 		if id == "" {
@@ -258,6 +281,7 @@ func (e *Engine) learnLinks(ev *schemas.Event) {
 		}
 		e.links.Add(k, l)
 		e.m.linksLearned.Inc()
+		learned = true
 		if held := e.held[k]; len(held) > 0 {
 			delete(e.held, k)
 			for _, h := range held {
@@ -275,6 +299,7 @@ func (e *Engine) learnLinks(ev *schemas.Event) {
 	for _, s := range ev.Statuses {
 		link(s.ID, s.Name)
 	}
+	return learned
 }
 
 func (e *Engine) hold(ev *schemas.Event) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Event is one normalized observation. Every input format decodes into it;
@@ -241,39 +242,48 @@ type Ref struct {
 // Reset clears the event for reuse, keeping no references.
 func (e *Event) Reset() { *e = Event{} }
 
+// Bounds of a detached event: a kept event travels through the keyed topic
+// and into alert evidence, so its size must not follow the size of the
+// record. Longer strings are cut (ending in "…"), longer lists shortened.
+const (
+	MaxFieldBytes = 4096
+	MaxListLen    = 128
+)
+
 // Detach copies every string the event holds so that it no longer refers to
 // the record it was decoded from, fills NativeID with a content hash when the
-// producer gave none, and drops Raw.
+// producer gave none, cuts fields to MaxFieldBytes and lists to MaxListLen,
+// and drops Raw.
 func (e *Event) Detach() {
 	if e.NativeID == "" && len(e.Raw) > 0 {
 		e.NativeID = ContentID(e.Raw)
 	}
-	e.NativeID = strings.Clone(e.NativeID)
-	e.Stage = strings.Clone(e.Stage)
-	e.Cluster = strings.Clone(e.Cluster)
-	e.Node = strings.Clone(e.Node)
-	e.Pod.Namespace = strings.Clone(e.Pod.Namespace)
-	e.Pod.Name = strings.Clone(e.Pod.Name)
-	e.Pod.UID = strings.Clone(e.Pod.UID)
-	e.Container.ID = strings.Clone(e.Container.ID)
-	e.Container.Name = strings.Clone(e.Container.Name)
-	e.Container.Image = strings.Clone(e.Container.Image)
-	e.Container.Runtime = strings.Clone(e.Container.Runtime)
-	e.Actor.User = strings.Clone(e.Actor.User)
-	e.Actor.Groups = cloneStrings(e.Actor.Groups)
+	e.NativeID = own(e.NativeID)
+	e.Stage = own(e.Stage)
+	e.Cluster = own(e.Cluster)
+	e.Node = own(e.Node)
+	e.Pod.Namespace = own(e.Pod.Namespace)
+	e.Pod.Name = own(e.Pod.Name)
+	e.Pod.UID = own(e.Pod.UID)
+	e.Container.ID = own(e.Container.ID)
+	e.Container.Name = own(e.Container.Name)
+	e.Container.Image = own(e.Container.Image)
+	e.Container.Runtime = own(e.Container.Runtime)
+	e.Actor.User = own(e.Actor.User)
+	e.Actor.Groups = ownStrings(e.Actor.Groups)
 	if e.Spec != nil {
 		e.Spec = e.Spec.clone()
 	}
 	if e.Statuses != nil {
-		st := make([]ContainerStatus, len(e.Statuses))
-		for i, s := range e.Statuses {
-			st[i] = ContainerStatus{Name: strings.Clone(s.Name), ID: strings.Clone(s.ID)}
+		st := make([]ContainerStatus, min(len(e.Statuses), MaxListLen))
+		for i, s := range e.Statuses[:len(st)] {
+			st[i] = ContainerStatus{Name: own(s.Name), ID: own(s.ID)}
 		}
 		e.Statuses = st
 	}
-	e.Session.Type = strings.Clone(e.Session.Type)
-	e.Session.Container = strings.Clone(e.Session.Container)
-	e.Session.Command = strings.Clone(e.Session.Command)
+	e.Session.Type = own(e.Session.Type)
+	e.Session.Container = own(e.Session.Container)
+	e.Session.Command = own(e.Session.Command)
 	p := &e.Process
 	if p.ArgvJSON != "" && p.Args == "" {
 		if argv := p.Argv(); len(argv) > 0 {
@@ -284,24 +294,38 @@ func (e *Event) Detach() {
 		}
 	}
 	p.ArgvJSON = ""
-	p.Exe = strings.Clone(p.Exe)
-	p.Name = strings.Clone(p.Name)
-	p.Args = strings.Clone(p.Args)
-	p.Cwd = strings.Clone(p.Cwd)
-	p.ParentName = strings.Clone(p.ParentName)
-	p.ParentArgs = strings.Clone(p.ParentArgs)
-	e.Syscall = strings.Clone(e.Syscall)
-	e.File.Path = strings.Clone(e.File.Path)
-	e.File.Op = strings.Clone(e.File.Op)
-	e.Mount.Source = strings.Clone(e.Mount.Source)
-	e.Mount.Target = strings.Clone(e.Mount.Target)
-	e.Mount.FSType = strings.Clone(e.Mount.FSType)
-	e.Net.UnixPath = strings.Clone(e.Net.UnixPath)
-	e.Net.Addr = strings.Clone(e.Net.Addr)
-	e.Signature = strings.Clone(e.Signature)
-	e.Ref.Topic = strings.Clone(e.Ref.Topic)
+	p.Exe = own(p.Exe)
+	p.Name = own(p.Name)
+	p.Args = own(p.Args)
+	p.Cwd = own(p.Cwd)
+	p.ParentName = own(p.ParentName)
+	p.ParentArgs = own(p.ParentArgs)
+	e.Syscall = own(e.Syscall)
+	e.File.Path = own(e.File.Path)
+	e.File.Op = own(e.File.Op)
+	e.Mount.Source = own(e.Mount.Source)
+	e.Mount.Target = own(e.Mount.Target)
+	e.Mount.FSType = own(e.Mount.FSType)
+	e.Net.UnixPath = own(e.Net.UnixPath)
+	e.Net.Addr = own(e.Net.Addr)
+	e.Signature = own(e.Signature)
+	e.Ref.Topic = own(e.Ref.Topic)
 	e.Ref.File = strings.Clone(e.Ref.File)
 	e.Raw = nil
+}
+
+// own returns a copy of s that shares no memory with the record, cut to
+// MaxFieldBytes at a character boundary.
+func own(s string) string {
+	if len(s) <= MaxFieldBytes {
+		return strings.Clone(s)
+	}
+	const ellipsis = "…"
+	cut := MaxFieldBytes - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
 }
 
 func (s *PodSpec) clone() *PodSpec {
@@ -309,30 +333,30 @@ func (s *PodSpec) clone() *PodSpec {
 		HostPID:        s.HostPID,
 		HostIPC:        s.HostIPC,
 		HostNetwork:    s.HostNetwork,
-		ServiceAccount: strings.Clone(s.ServiceAccount),
-		Owner:          strings.Clone(s.Owner),
+		ServiceAccount: own(s.ServiceAccount),
+		Owner:          own(s.Owner),
 	}
 	if s.Volumes != nil {
-		c.Volumes = make([]Volume, len(s.Volumes))
-		for i, v := range s.Volumes {
-			c.Volumes[i] = Volume{Name: strings.Clone(v.Name), HostPath: strings.Clone(v.HostPath)}
+		c.Volumes = make([]Volume, min(len(s.Volumes), MaxListLen))
+		for i, v := range s.Volumes[:len(c.Volumes)] {
+			c.Volumes[i] = Volume{Name: own(v.Name), HostPath: own(v.HostPath)}
 		}
 	}
 	if s.Containers != nil {
-		c.Containers = make([]ContainerSpec, len(s.Containers))
-		for i, cs := range s.Containers {
+		c.Containers = make([]ContainerSpec, min(len(s.Containers), MaxListLen))
+		for i, cs := range s.Containers[:len(c.Containers)] {
 			n := ContainerSpec{
-				Name:       strings.Clone(cs.Name),
-				Image:      strings.Clone(cs.Image),
-				Type:       strings.Clone(cs.Type),
+				Name:       own(cs.Name),
+				Image:      own(cs.Image),
+				Type:       own(cs.Type),
 				Privileged: cs.Privileged,
-				CapAdd:     cloneStrings(cs.CapAdd),
-				WorkingDir: strings.Clone(cs.WorkingDir),
+				CapAdd:     ownStrings(cs.CapAdd),
+				WorkingDir: own(cs.WorkingDir),
 			}
 			if cs.Mounts != nil {
-				n.Mounts = make([]HostMount, len(cs.Mounts))
-				for j, m := range cs.Mounts {
-					n.Mounts[j] = HostMount{Source: strings.Clone(m.Source), Target: strings.Clone(m.Target), ReadOnly: m.ReadOnly}
+				n.Mounts = make([]HostMount, min(len(cs.Mounts), MaxListLen))
+				for j, m := range cs.Mounts[:len(n.Mounts)] {
+					n.Mounts[j] = HostMount{Source: own(m.Source), Target: own(m.Target), ReadOnly: m.ReadOnly}
 				}
 			}
 			c.Containers[i] = n
@@ -341,13 +365,13 @@ func (s *PodSpec) clone() *PodSpec {
 	return c
 }
 
-func cloneStrings(in []string) []string {
+func ownStrings(in []string) []string {
 	if in == nil {
 		return nil
 	}
-	out := make([]string, len(in))
-	for i, s := range in {
-		out[i] = strings.Clone(s)
+	out := make([]string, min(len(in), MaxListLen))
+	for i, s := range in[:len(out)] {
+		out[i] = own(s)
 	}
 	return out
 }

@@ -174,6 +174,7 @@ func serviceSettings() []setting {
 		mk("max-record-bytes", "dead-letter input records larger than this", numA(func(c *serviceConfig) *int { return &c.MaxRecordBytes })),
 		mk("reorder-delay", "event time stage 2 waits to put events in order", durA(func(c *serviceConfig) *time.Duration { return &c.ReorderDelay })),
 		mk("idle-flush", "process held events after a partition is quiet this long", durA(func(c *serviceConfig) *time.Duration { return &c.IdleFlush })),
+		mk("rebuild-lookback", "event time a moved partition re-reads to rebuild its state (0: from the policy's windows)", durA(func(c *serviceConfig) *time.Duration { return &c.Lookback })),
 		mk("commit-interval", "how often stage 2 commits", durA(func(c *serviceConfig) *time.Duration { return &c.CommitInterval })),
 		mk("shutdown-timeout", "bound of a graceful stop", durA(func(c *serviceConfig) *time.Duration { return &c.ShutdownTimeout })),
 		mk("session-timeout", "consumer group session timeout", durA(func(c *serviceConfig) *time.Duration { return &c.SessionTimeout })),

@@ -79,7 +79,6 @@ it reads back from the alert topic.
 		fmt.Fprintln(s.err, "escapewatch demo:", err)
 		return 1
 	}
-	cfg.Lookback = lookback(pol)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

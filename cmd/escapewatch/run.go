@@ -71,15 +71,7 @@ func loadService(cmd string, fs *flag.FlagSet, cf *configFlags, s stdio) (servic
 		fmt.Fprintf(s.err, "escapewatch %s: %v\n", cmd, err)
 		return cfg, nil, 2
 	}
-	cfg.Lookback = lookback(pol)
 	return cfg, pol, 0
-}
-
-// lookback is how far before its committed watermark a partition re-reads
-// to rebuild state: anything older cannot join anything newer.
-func lookback(p *correlate.Policy) time.Duration {
-	w := p.Windows
-	return w.Window.D() + max(w.Window.D(), w.ExecWindow.D()) + w.Skew.D() + w.Lateness.D() + w.TerminationGrace.D()
 }
 
 func newLogger(c logConfig, w io.Writer) *slog.Logger {

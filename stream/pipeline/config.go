@@ -92,11 +92,13 @@ type Config struct {
 	// MaxWait bounds one fetch wait; small values keep rebalances and
 	// shutdown fast. Default: 500ms.
 	MaxWait time.Duration `yaml:"max_wait"`
-	// Lookback is how much event time before the committed watermark a
-	// partition re-reads to rebuild its state when it is assigned.
-	// Default: window + max(window, exec_window) + skew + lateness + grace
-	// of the policy, which the caller fills in.
-	Lookback time.Duration `yaml:"-"`
+	// Lookback is how much event time before its watermark a partition
+	// re-reads to rebuild its state when it moves to another instance. A
+	// risky pod whose start lies further back is no longer known as risky
+	// after the move, so raise it where sessions into old pods matter more
+	// than rebuild time. Default (0): window + max(window, exec_window) +
+	// skew + lateness + termination grace of the policy (25m by default).
+	Lookback time.Duration `yaml:"rebuild_lookback"`
 }
 
 // DefaultConfig returns the defaults.
@@ -116,7 +118,6 @@ func DefaultConfig() Config {
 		SessionTimeout:    10 * time.Second,
 		HeartbeatInterval: time.Second,
 		MaxWait:           500 * time.Millisecond,
-		Lookback:          25 * time.Minute,
 	}
 }
 
@@ -174,6 +175,9 @@ func (c *Config) Validate() error {
 		if d.v < d.min {
 			bad("%s is %s; it must be at least %s", d.name, d.v, d.min)
 		}
+	}
+	if c.Lookback < 0 {
+		bad("rebuild_lookback is %s; it must be positive, or 0 to derive it from the policy's windows", c.Lookback)
 	}
 	if c.HeartbeatInterval >= c.SessionTimeout {
 		bad("heartbeat_interval (%s) must be shorter than session_timeout (%s)", c.HeartbeatInterval, c.SessionTimeout)

@@ -36,9 +36,11 @@ func (r keyedRecord) message() (kafka.Message, error) {
 	return kafka.Message{
 		Key:   []byte(r.key),
 		Value: b,
-		// The record timestamp is the event time, so that a partition's
-		// rebuild can find where a span of event time begins.
-		Time: r.ev.Time,
+		// No timestamp: the broker's clock stamps the record. Event times
+		// may lie far in the past (a backfill) or ahead (a sensor's clock),
+		// and brokers reject timestamps more than an hour ahead
+		// (log.message.timestamp.after.max.ms); retention must follow
+		// wall time too. Rebuilds find event time through rebuildSpan.
 		Headers: []kafka.Header{
 			{Key: headerSchema, Value: []byte(schemaV1)},
 			{Key: headerKind, Value: []byte(r.kind)},

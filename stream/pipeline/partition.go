@@ -24,6 +24,8 @@ type partitionWorker struct {
 
 	engine   *correlate.Engine
 	buf      reorder
+	span     rebuildSpan
+	owns     func(key string) bool
 	silent   bool // rebuilding: state only, nothing emitted
 	next     int64
 	lastDone int64 // offset committed last
@@ -46,8 +48,10 @@ func (w *partitionWorker) run(ctx context.Context) error {
 			c.restoring.Add(-1)
 		}
 	}()
+	// Reroutes are written one at a time and waited for (the offset that
+	// caused one is committed after it): send each at once.
 	w.writer = &kafka.Writer{Addr: kafka.TCP(c.cfg.Brokers...), Topic: c.cfg.Topics.Keyed, Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond, WriteTimeout: 10 * time.Second}
+		RequiredAcks: kafka.RequireAll, BatchSize: 1, BatchTimeout: time.Millisecond, WriteTimeout: 10 * time.Second}
 	defer closeWithin(c.cfg.ShutdownTimeout, w.writer)
 	for attempt := 0; ; attempt++ {
 		err := w.once(ctx, func() {
@@ -75,12 +79,12 @@ func (w *partitionWorker) run(ctx context.Context) error {
 func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 	c := w.c
 	p := newPartitioner(c.partitions)
-	engine, err := correlate.NewEngine(correlate.Config{Policy: c.pol, Mode: correlate.EmitEager, Metrics: c.cm,
-		Owns: func(key string) bool { return p.partition(key) == w.partition }})
+	w.owns = func(key string) bool { return p.partition(key) == w.partition }
+	engine, err := correlate.NewEngine(correlate.Config{Policy: c.pol, Mode: correlate.EmitEager, Metrics: c.cm, Owns: w.owns})
 	if err != nil {
 		return err
 	}
-	w.engine, w.buf = engine, reorder{delay: c.cfg.ReorderDelay}
+	w.engine, w.buf, w.span = engine, reorder{delay: c.cfg.ReorderDelay}, rebuildSpan{}
 	defer engine.Close()
 	process := func(p pending) error { return w.process(ctx, p) }
 
@@ -104,7 +108,7 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 	if err := r.SetOffset(start); err != nil {
 		return fmt.Errorf("seeking partition %d to %d: %w", w.partition, start, err)
 	}
-	lastCommit := time.Now()
+	lastCommit, lastRecord := time.Now(), time.Now()
 	rebuilt := 0
 	for {
 		wait := min(c.cfg.IdleFlush, c.cfg.CommitInterval)
@@ -116,6 +120,9 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 			w.finalCommit()
 			return nil
 		case errors.Is(err, context.DeadlineExceeded):
+			if time.Since(lastRecord) < c.cfg.IdleFlush {
+				break // a pause, not yet quiet
+			}
 			// Quiet: process what is held, whatever its time.
 			if err := w.buf.flush(process); err != nil {
 				return err
@@ -126,6 +133,7 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 		case err != nil:
 			return fmt.Errorf("reading partition %d: %w", w.partition, err)
 		default:
+			lastRecord = time.Now()
 			if w.silent && msg.Offset >= rebuildTo {
 				// Everything before the committed offset was processed by
 				// the previous owner: finish rebuilding with it, then serve.
@@ -140,11 +148,14 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 				c.log.Warn("skipping an unreadable keyed record", "partition", w.partition, "offset", msg.Offset, "err", err)
 				continue
 			}
+			w.span.add(msg.Offset, rec.ev.Time)
 			if w.silent {
 				rebuilt++
 				c.m.rebuildRecords.Inc()
 			}
-			w.buf.push(pending{rec: rec, offset: msg.Offset, ingest: rec.ev.IngestTime})
+			if err := w.admit(ctx, pending{rec: rec, offset: msg.Offset, ingest: rec.ev.IngestTime}); err != nil {
+				return err
+			}
 			if err := w.buf.ready(process); err != nil {
 				return err
 			}
@@ -177,33 +188,30 @@ func (w *partitionWorker) goLive(began time.Time, rebuilt int, restored func()) 
 }
 
 // plan decides where to start reading and up to where reading only
-// rebuilds state: from a lookback of event time before the committed
-// watermark up to the committed offset.
+// rebuilds state: from where the previous owner's lookback of event time
+// began (stored with its commit) up to its committed offset.
 func (w *partitionWorker) plan(ctx context.Context) (start, rebuildTo int64, err error) {
-	if w.committed < 0 {
-		first, _, err := w.bounds(ctx)
-		return first, first, err
-	}
-	_, wm, err := w.fetchCommit(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
 	first, last, err := w.bounds(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
-	committed := min(max(w.committed, first), last)
-	if wm.IsZero() {
-		wm = time.Now()
+	if w.committed < 0 {
+		return first, first, nil
 	}
-	from, err := w.offsetAt(ctx, wm.Add(-w.c.cfg.Lookback))
+	committed := min(max(w.committed, first), last)
+	_, meta, err := w.fetchCommit(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
-	if from < first || from > committed {
-		from = max(first, min(from, committed))
+	from := meta.rebuildFrom
+	if meta.watermark.IsZero() {
+		// A commit escapewatch did not write: re-read what was keyed
+		// within the lookback, by the records' broker timestamps.
+		if from, err = w.offsetAt(ctx, time.Now().Add(-w.c.cfg.Lookback)); err != nil {
+			return 0, 0, err
+		}
 	}
-	return from, committed, nil
+	return min(max(from, first), committed), committed, nil
 }
 
 // bounds returns the first and the next offset of the partition.
@@ -240,55 +248,92 @@ func (w *partitionWorker) offsetAt(ctx context.Context, t time.Time) (int64, err
 	return off, nil
 }
 
-// fetchCommit reads the group's committed offset and watermark.
-func (w *partitionWorker) fetchCommit(ctx context.Context) (int64, time.Time, error) {
+// fetchCommit reads the group's committed offset and its metadata (zero
+// when escapewatch did not write it).
+func (w *partitionWorker) fetchCommit(ctx context.Context) (int64, commitMeta, error) {
 	resp, err := w.client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: w.c.cfg.CorrelateGroup,
 		Topics: map[string][]int{w.c.cfg.Topics.Keyed: {w.partition}}})
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("fetching the commit of partition %d: %w", w.partition, err)
+		return 0, commitMeta{}, fmt.Errorf("fetching the commit of partition %d: %w", w.partition, err)
 	}
 	if resp.Error != nil {
-		return 0, time.Time{}, resp.Error
+		return 0, commitMeta{}, resp.Error
 	}
 	for _, p := range resp.Topics[w.c.cfg.Topics.Keyed] {
 		if p.Partition == w.partition {
 			if p.Error != nil {
-				return 0, time.Time{}, p.Error
+				return 0, commitMeta{}, p.Error
 			}
-			wm, _ := time.Parse(time.RFC3339Nano, p.Metadata)
-			return p.CommittedOffset, wm, nil
+			meta, _ := parseCommitMeta(p.Metadata)
+			return p.CommittedOffset, meta, nil
 		}
 	}
-	return -1, time.Time{}, nil
+	return -1, commitMeta{}, nil
 }
 
-// process correlates one record and delivers what it causes. In rebuild
-// mode outputs are dropped: the previous owner delivered them.
-func (w *partitionWorker) process(ctx context.Context, p pending) error {
-	ev := p.rec.ev
+// admit takes a record off the keyed topic. Links are learned at once, and
+// an event of a unit another partition owns is handed on at once: waiting
+// for the reorder delay here would make it arrive that much late at its
+// owner, after events it precedes. Only events of this partition's units
+// wait in the reorder buffer.
+func (w *partitionWorker) admit(ctx context.Context, p pending) error {
 	var err error
-	out := func(o correlate.Output) {
-		if w.silent || err != nil {
+	out := w.handler(ctx, p, &err)
+	if p.rec.kind == kindLink {
+		if w.engine.LearnLinks(p.rec.ev, out) && err == nil {
+			// Events that waited for this link go to their owner now.
+			for _, q := range w.buf.extract(func(q pending) bool { return !w.owns(w.engine.Resolve(q.rec.ev)) }) {
+				if err = w.handOn(ctx, q.rec.ev); err != nil {
+					break
+				}
+			}
+		}
+		return err
+	}
+	if key := w.engine.Resolve(p.rec.ev); key != "" && !w.owns(key) {
+		return w.handOn(ctx, p.rec.ev)
+	}
+	w.buf.push(p)
+	return nil
+}
+
+// handOn reroutes an event to the partition of its unit, unless rebuilding
+// (the previous owner did it).
+func (w *partitionWorker) handOn(ctx context.Context, ev *schemas.Event) error {
+	if w.silent {
+		return nil
+	}
+	return w.reroute(ctx, correlate.Output{Reroute: ev, Key: correlate.UnitKey(ev)})
+}
+
+// process correlates one record and delivers what it causes.
+func (w *partitionWorker) process(ctx context.Context, p pending) error {
+	var err error
+	_ = w.engine.Process(p.rec.ev, w.handler(ctx, p, &err))
+	return err
+}
+
+// handler returns the function that delivers the engine's outputs for
+// record p: alerts to the sinks, events of other partitions' units back to
+// the keyed topic. The first failure is stored in *err and stops delivery.
+// In rebuild mode nothing leaves: the previous owner delivered it.
+func (w *partitionWorker) handler(ctx context.Context, p pending, err *error) func(correlate.Output) {
+	return func(o correlate.Output) {
+		if w.silent || *err != nil {
 			return
 		}
 		switch {
 		case o.Alert != nil:
-			if err = w.send(ctx, o.Alert); err == nil {
-				w.c.m.alertLatency.WithLabelValues("event").Observe(time.Since(ev.Time).Seconds())
+			if *err = w.send(ctx, o.Alert); *err == nil {
+				w.c.m.alertLatency.WithLabelValues("event").Observe(time.Since(p.rec.ev.Time).Seconds())
 				if !p.ingest.IsZero() {
 					w.c.m.alertLatency.WithLabelValues("ingest").Observe(time.Since(p.ingest).Seconds())
 				}
 			}
 		case o.Reroute != nil:
-			err = w.reroute(ctx, o)
+			*err = w.reroute(ctx, o)
 		}
 	}
-	if p.rec.kind == kindLink {
-		w.engine.LearnLinks(ev, out)
-	} else {
-		_ = w.engine.Process(ev, out)
-	}
-	return err
 }
 
 // reroute hands an event that belongs to another unit's partition back to
@@ -335,19 +380,24 @@ func (w *partitionWorker) commitOffset() int64 {
 }
 
 // commit commits progress through the owning generation, with the
-// partition's event-time watermark as metadata.
+// partition's event-time watermark and the offset a new owner rebuilds
+// from as metadata.
 func (w *partitionWorker) commit(ctx context.Context) error {
 	off := w.commitOffset()
 	if off <= w.lastDone {
 		return nil
 	}
 	wm := w.engine.Watermark()
+	from, ok := w.span.from(wm.Add(-w.c.cfg.Lookback))
+	if !ok || from > off {
+		from = off
+	}
 	_, err := w.client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{
 		GroupID:      w.c.cfg.CorrelateGroup,
 		GenerationID: int(w.gen.ID),
 		MemberID:     w.gen.MemberID,
 		Topics: map[string][]kafka.OffsetCommit{w.c.cfg.Topics.Keyed: {{
-			Partition: w.partition, Offset: off, Metadata: wm.UTC().Format(time.RFC3339Nano),
+			Partition: w.partition, Offset: off, Metadata: commitMeta{watermark: wm, rebuildFrom: from}.String(),
 		}}},
 	})
 	if err != nil {

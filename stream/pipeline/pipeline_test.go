@@ -144,9 +144,10 @@ func testConfig(brokers []string) pipeline.Config {
 	cfg.NormalizeGroup = streamtest.Unique("normalize")
 	cfg.CorrelateGroup = streamtest.Unique("correlate")
 	cfg.KeyedPartitions = 4
-	// Everything is produced at once: hold events until the burst is in,
-	// so they are correlated in event-time order as scan does.
-	cfg.ReorderDelay = time.Hour
+	// Everything is produced at once: hold events until the burst is in
+	// (IdleFlush releases it), so they are correlated in event-time order
+	// as scan does, however long a span of event time a scenario covers.
+	cfg.ReorderDelay = 10 * 365 * 24 * time.Hour
 	cfg.IdleFlush = time.Second
 	cfg.CommitInterval = 100 * time.Millisecond
 	cfg.SessionTimeout = 6 * time.Second

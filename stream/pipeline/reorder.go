@@ -50,6 +50,26 @@ func (r *reorder) flush(fn func(pending) error) error {
 	return nil
 }
 
+// extract removes and returns, in no particular order, the records take
+// accepts.
+func (r *reorder) extract(take func(pending) bool) []pending {
+	var out []pending
+	kept := r.items[:0]
+	for _, p := range r.items {
+		if take(p) {
+			out = append(out, p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	clear(r.items[len(kept):])
+	r.items = kept
+	if out != nil {
+		heap.Init(&r.items)
+	}
+	return out
+}
+
 // oldestOffset is the lowest offset held: nothing at or after it may be
 // committed, since it has not been processed.
 func (r *reorder) oldestOffset() (int64, bool) {

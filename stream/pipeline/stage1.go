@@ -32,6 +32,11 @@ const (
 // record itself stays at its source position).
 const maxDeadLetterBytes = 512 << 10
 
+// maxKeyedBytes keeps keyed records under the broker's default message
+// size (1 MiB), with room for the key and headers. Detached events are
+// bounded (schemas.MaxFieldBytes), so only pathological records reach it.
+const maxKeyedBytes = 900 << 10
+
 const (
 	maxBatch    = 1000
 	batchLinger = 20 * time.Millisecond
@@ -117,9 +122,9 @@ func (n *Normalizer) Run(ctx context.Context) error {
 			p.next, p.read = msg.Offset+1, time.Now()
 			n.m.records.WithLabelValues(msg.Topic).Inc()
 			rec := decode.Record{Value: msg.Value, Ref: schemas.Ref{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}, Time: msg.Time}
-			err := p.norm.Normalize(rec, func(ev *schemas.Event) error {
-				out = n.forward(out, ev)
-				return nil
+			err := p.norm.Normalize(rec, func(ev *schemas.Event) (err error) {
+				out, err = n.forward(out, ev)
+				return err
 			})
 			var pe *parse.Error
 			if errors.As(err, &pe) {
@@ -131,7 +136,15 @@ func (n *Normalizer) Run(ctx context.Context) error {
 		}
 		for _, p := range parts {
 			if !p.read.IsZero() && time.Since(p.read) > n.cfg.IdleFlush {
-				if err := p.norm.Flush(func(ev *schemas.Event) error { out = n.forward(out, ev); return nil }); err != nil {
+				err := p.norm.Flush(func(ev *schemas.Event) (err error) {
+					out, err = n.forward(out, ev)
+					return err
+				})
+				var pe *parse.Error
+				if errors.As(err, &pe) {
+					n.m.decodeFailures.WithLabelValues(string(pe.Reason)).Inc()
+					n.log.Warn("an auditd event is too large to forward", "err", err)
+				} else if err != nil {
 					return err
 				}
 			}
@@ -159,25 +172,32 @@ func (n *Normalizer) keep(ev *schemas.Event) bool {
 
 // forward turns a kept event into keyed records: the event under its unit,
 // plus a link copy under each container it links to a pod, so that events
-// naming only that container find their pod in its partition.
-func (n *Normalizer) forward(out []kafka.Message, ev *schemas.Event) []kafka.Message {
+// naming only that container find their pod in its partition. An event
+// whose record would exceed maxKeyedBytes is refused with a parse error, so
+// that its source record is dead-lettered.
+func (n *Normalizer) forward(out []kafka.Message, ev *schemas.Event) ([]kafka.Message, error) {
 	key := correlate.UnitKey(ev)
-	add := func(r keyedRecord) {
-		m, err := r.message()
-		if err != nil {
-			n.log.Error("dropping an event that cannot be encoded", "err", err, "ref", ev.Ref)
-			return
-		}
-		n.m.forwarded.WithLabelValues(r.kind).Inc()
-		out = append(out, m)
-	}
-	add(keyedRecord{key: key, kind: kindEvent, ev: ev})
+	first := len(out)
+	recs := []keyedRecord{{key: key, kind: kindEvent, ev: ev}}
 	for _, lk := range correlate.LinkKeys(ev) {
 		if lk != key {
-			add(keyedRecord{key: lk, kind: kindLink, ev: ev})
+			recs = append(recs, keyedRecord{key: lk, kind: kindLink, ev: ev})
 		}
 	}
-	return out
+	for _, r := range recs {
+		m, err := r.message()
+		switch {
+		case err != nil:
+			return out[:first], parse.Errorf(parse.ReasonBadValue, "%v", err)
+		case len(m.Value) > maxKeyedBytes:
+			return out[:first], parse.Errorf(parse.ReasonTooLarge, "normalized event is %d bytes; the keyed topic takes at most %d", len(m.Value), maxKeyedBytes)
+		}
+		out = append(out, m)
+	}
+	for _, r := range recs {
+		n.m.forwarded.WithLabelValues(r.kind).Inc()
+	}
+	return out, nil
 }
 
 func (n *Normalizer) deliver(ctx context.Context, keyed, dead *kafka.Writer, out, dl []kafka.Message) error {

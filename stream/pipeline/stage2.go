@@ -44,6 +44,9 @@ type Correlator struct {
 // NewCorrelator returns stage 2. partitions is the keyed topic's partition
 // count (see EnsureTopics).
 func NewCorrelator(cfg Config, pol *correlate.Policy, cm *correlate.Metrics, m *Metrics, sink AlertSink, partitions int, log *slog.Logger) *Correlator {
+	if cfg.Lookback == 0 {
+		cfg.Lookback = DefaultLookback(pol)
+	}
 	return &Correlator{cfg: cfg, pol: pol, cm: cm, m: m, sink: sink, partitions: partitions, log: log}
 }
 
@@ -100,4 +103,12 @@ func (c *Correlator) Run(ctx context.Context) error {
 			})
 		}
 	}
+}
+
+// DefaultLookback is the event time a partition must re-read so that every
+// window still open at its watermark is rebuilt: anything older cannot
+// join anything newer.
+func DefaultLookback(p *correlate.Policy) time.Duration {
+	w := p.Windows
+	return w.Window.D() + max(w.Window.D(), w.ExecWindow.D()) + w.Skew.D() + w.Lateness.D() + w.TerminationGrace.D()
 }
