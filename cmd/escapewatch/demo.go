@@ -140,7 +140,7 @@ func produceDemo(ctx context.Context, brokers []string, topics pipeline.Topics) 
 			return err
 		}
 		defer f.Close()
-		topic := inputTopicFor(path, topics)
+		topic := topics.ForFile(path)
 		return files.Records(f, decode.DefaultMaxRecordBytes, func(r files.Record) error {
 			if r.Err == nil {
 				msgs = append(msgs, kafka.Message{Topic: topic, Value: slices.Clone(r.Value)})
@@ -152,19 +152,6 @@ func produceDemo(ctx context.Context, brokers []string, topics pipeline.Topics) 
 		return 0, err
 	}
 	return len(msgs), w.WriteMessages(ctx, msgs...)
-}
-
-// inputTopicFor sends a sample file to the topic its producer would use:
-// audit logs, runtime events, or syscall telemetry.
-func inputTopicFor(path string, t pipeline.Topics) string {
-	p := strings.ToLower(path)
-	switch {
-	case strings.Contains(p, "audit") && !strings.Contains(p, "auditd") && !strings.Contains(p, "auditbeat"):
-		return t.Audit
-	case strings.Contains(p, "docker"), strings.Contains(p, "containerd"), strings.Contains(p, "crio"), strings.Contains(p, "cri-o"):
-		return t.Runtime
-	}
-	return t.Syscall
 }
 
 // watchAlerts reads the alert topic from the start and hands each record to

@@ -118,9 +118,12 @@ type envelope struct {
 }
 
 // The member names of host fields that log shippers add to a wrapped
-// record, in order of preference; "kubernetes.host" and "host.name" are
-// also looked up nested.
-var envelopeHostKeys = [...]string{"node", "node_name", "nodeName", "host", "hostname", "host.name"}
+// record, in order of preference: Fluent Bit, Vector and Fluentd
+// (node, host, hostname …), a flattened ECS "host.name", and journald's
+// _HOSTNAME (HOSTNAME when Fluent Bit strips the underscores). After them
+// come the nested kubernetes.host (the kubernetes filters of Fluent Bit and
+// Fluentd) and host.name (Beats, ECS).
+var envelopeHostKeys = [...]string{"node", "node_name", "nodeName", "host", "hostname", "host.name", "_HOSTNAME", "HOSTNAME"}
 
 const maxWrapDepth = 2
 
@@ -244,18 +247,42 @@ func (d *Decoder) decodeWrapped(t *parse.Tape, n, field parse.Node, rec Record, 
 	return d.decodeTextEnv(payload, rec, env, fn)
 }
 
+// envelopeHost returns the wrapper's host: the first non-empty string of
+// the most preferred host member, found in one walk over the members.
 func envelopeHost(t *parse.Tape, n parse.Node) string {
-	for _, k := range envelopeHostKeys {
-		if h := t.Get(n, k); t.Kind(h) == parse.KindString && t.Str(h) != "" {
-			return t.Str(h)
+	const nested = len(envelopeHostKeys) // kubernetes.host, then host.name
+	host, rank := "", nested+2
+	for c := t.First(n); c.Exists() && rank > 0; c = t.Next(c) {
+		switch t.Kind(c) {
+		case parse.KindString:
+			key := t.Key(c)
+			for r, k := range envelopeHostKeys[:min(rank, nested)] {
+				if key == k {
+					if h := t.Str(c); h != "" {
+						host, rank = h, r
+					}
+					break
+				}
+			}
+		case parse.KindObject:
+			r, inner := 0, ""
+			switch t.Key(c) {
+			case "kubernetes":
+				r, inner = nested, "host"
+			case "host":
+				r, inner = nested+1, "name"
+			default:
+				continue
+			}
+			if r >= rank {
+				continue
+			}
+			if h := t.Get(c, inner); t.Kind(h) == parse.KindString && t.Str(h) != "" {
+				host, rank = t.Str(h), r
+			}
 		}
 	}
-	for _, p := range [...][2]string{{"kubernetes", "host"}, {"host", "name"}} {
-		if h := t.Path(n, p[0], p[1]); t.Kind(h) == parse.KindString && t.Str(h) != "" {
-			return t.Str(h)
-		}
-	}
-	return ""
+	return host
 }
 
 // deliver completes an event with what the decoder cannot know and hands it
@@ -295,6 +322,9 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 		hasStatus, hasID, hasFrom, hasTime bool
 		hasDockerID, hasHostConfig         bool
 		hasTopic, hasNamespace             bool
+		containerdTopic, hasEventObject    bool
+		tetragonTest, hasNodeName          bool
+		items                              = parse.Missing
 		hasCRIContainer, hasCRIEventType   bool
 		hasAuditd, hasAuditID              bool
 		coalesced                          int
@@ -315,7 +345,15 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 		case "priority":
 			hasPrio = true
 		case "rate_limit_info":
-			tetragonEvent = true
+			tetragonEvent = t.Kind(c) == parse.KindObject
+		case "test":
+			// Tetragon's test event; the word is common, so it counts
+			// only with Tetragon's node_name beside it.
+			tetragonTest = t.Kind(c) == parse.KindObject
+		case "node_name":
+			hasNodeName = true
+		case "items":
+			items = c
 		case "eventName":
 			hasEventName = true
 		case "eventId", "timestamp":
@@ -344,6 +382,9 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 			hasHostConfig = true
 		case "topic":
 			hasTopic = true
+			containerdTopic = t.Kind(c) == parse.KindString && containerd.IsTopic(t.Str(c))
+		case "event":
+			hasEventObject = t.Kind(c) == parse.KindObject
 		case "namespace":
 			hasNamespace = true
 		case "containerId", "container_id":
@@ -360,9 +401,10 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 				wrapped = c
 			}
 		default:
-			// Tetragon names every event type process_* (exec, exit,
-			// kprobe, tracepoint, lsm, uprobe, usdt, loader, throttle).
-			if strings.HasPrefix(key, "process_") && t.Kind(c) == parse.KindObject {
+			// Tetragon names every other event type process_* (exec,
+			// exit, kprobe, tracepoint, lsm, uprobe, usdt, loader,
+			// throttle).
+			if !tetragonEvent && tetragon.EventField(key) && t.Kind(c) == parse.KindObject {
 				tetragonEvent = true
 			}
 		}
@@ -375,7 +417,12 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 			return formatAuditList, parse.Missing
 		}
 		return formatAuditEvent, parse.Missing
-	case tetragonEvent:
+	case kind == "EventList" && apiVersion == "" && isAuditEvent(t, t.Index(items, 0)):
+		// A webhook batch whose apiVersion a shipper dropped: a core
+		// v1 EventList (kubectl get events) has an apiVersion and items
+		// without an auditID.
+		return formatAuditList, parse.Missing
+	case tetragonEvent, tetragonTest && hasNodeName:
 		return formatTetragon, parse.Missing
 	case hasOutputFields || (hasRule && hasPrio):
 		return formatFalco, parse.Missing
@@ -386,7 +433,10 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 		return formatDockerEvent, parse.Missing
 	case hasDockerID && hasHostConfig:
 		return formatDockerInspect, parse.Missing
-	case hasTopic && hasNamespace, hasCRIContainer && hasCRIEventType:
+	case hasTopic && hasNamespace, containerdTopic && hasEventObject, hasCRIContainer && hasCRIEventType:
+		// An envelope is {timestamp, namespace, topic, event}; some
+		// subscribers leave out the namespace, so a containerd topic
+		// path with its event payload is enough.
 		return formatContainerd, parse.Missing
 	case hasAuditd, coalesced == 3:
 		return formatAuditbeat, parse.Missing
@@ -394,6 +444,25 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 		return formatWrapped, wrapped
 	}
 	return formatUnknown, parse.Missing
+}
+
+// isAuditEvent reports whether n is a Kubernetes audit Event, by the rule
+// sniff applies to a record: an audit.k8s.io apiVersion, or an auditID.
+func isAuditEvent(t *parse.Tape, n parse.Node) bool {
+	if t.Kind(n) != parse.KindObject {
+		return false
+	}
+	for c := t.First(n); c.Exists(); c = t.Next(c) {
+		switch t.Key(c) {
+		case "auditID":
+			return true
+		case "apiVersion":
+			if strings.HasPrefix(t.Str(c), "audit.k8s.io/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (d *Decoder) decodeText(s string, rec Record, fn Handler) error {

@@ -36,6 +36,22 @@ func (t Topics) Inputs() []string {
 	return out
 }
 
+// ForFile names the input topic a producer of the named file would write
+// to: audit logs to the audit topic, Docker, containerd and CRI-O records
+// to the runtime topic, everything else (syscall telemetry) to the syscall
+// topic. The demo and the tests use it to load sample files.
+func (t Topics) ForFile(name string) string {
+	p := strings.ToLower(name)
+	switch {
+	case strings.Contains(p, "audit") && !strings.Contains(p, "auditd") && !strings.Contains(p, "auditbeat"):
+		return t.Audit
+	case strings.Contains(p, "docker"), strings.Contains(p, "containerd"), strings.Contains(p, "crio"),
+		strings.Contains(p, "cri-o"), strings.Contains(p, "crictl"), strings.Contains(p, "runtime"):
+		return t.Runtime
+	}
+	return t.Syscall
+}
+
 // DefaultTopics returns CONTRACT §6's topic names.
 func DefaultTopics() Topics {
 	return Topics{

@@ -54,6 +54,9 @@ func NewCorrelator(cfg Config, pol *correlate.Policy, cm *correlate.Metrics, m *
 // partition it owns has finished rebuilding.
 func (c *Correlator) Ready() bool { return c.joined.Load() && c.restoring.Load() == 0 }
 
+// Owned returns how many keyed-topic partitions this correlator serves.
+func (c *Correlator) Owned() int { return int(c.owned.Load()) }
+
 // Run correlates until ctx ends; it returns nil on a clean stop.
 func (c *Correlator) Run(ctx context.Context) error {
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{

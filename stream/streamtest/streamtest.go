@@ -8,13 +8,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/escapewatch/escapewatch/schemas"
 )
 
 // Fake starts an in-process broker for the test and returns its address.
@@ -29,15 +33,29 @@ func Fake(t testing.TB, opts ...kfake.Opt) []string {
 	return c.ListenAddrs()
 }
 
-// Real returns the brokers of KAFKA_BROKERS, skipping the test when it is
-// not set (make test always sets it, so CI never skips).
+// Real returns the brokers of KAFKA_BROKERS. Without it the test is
+// skipped, so that a plain go test stays hermetic, unless
+// ESCAPEWATCH_REQUIRE_KAFKA is set: make test sets both (scripts/kafka.sh
+// starts the broker), so CI never skips.
 func Real(t testing.TB) []string {
 	t.Helper()
 	v := os.Getenv("KAFKA_BROKERS")
 	if v == "" {
-		t.Skip("KAFKA_BROKERS is not set; run make test (scripts/kafka.sh starts a broker)")
+		if os.Getenv("ESCAPEWATCH_REQUIRE_KAFKA") != "" {
+			t.Fatal("ESCAPEWATCH_REQUIRE_KAFKA is set but KAFKA_BROKERS is not: start a broker with scripts/kafka.sh")
+		}
+		t.Skip("KAFKA_BROKERS is not set; make test starts a real broker with scripts/kafka.sh")
 	}
 	return strings.Split(v, ",")
+}
+
+// EachBroker runs fn as a subtest on every broker the suite tests against:
+// "kfake", an in-process broker of its own, and "kafka", the real Apache
+// Kafka cluster of KAFKA_BROKERS (see Real).
+func EachBroker(t *testing.T, fn func(t *testing.T, brokers []string)) {
+	t.Helper()
+	t.Run("kfake", func(t *testing.T) { fn(t, Fake(t)) })
+	t.Run("kafka", func(t *testing.T) { fn(t, Real(t)) })
 }
 
 // Unique returns a name unique to this run, for topics and groups on a
@@ -105,4 +123,87 @@ func ReadAll(t testing.TB, brokers []string, topic string, quiet time.Duration) 
 		_ = r.Close()
 	}
 	return out
+}
+
+// ReadAlerts reads an alert topic from the start until no record arrives
+// for quiet and returns every record's alert, in topic order per partition.
+func ReadAlerts(t testing.TB, brokers []string, topic string, quiet time.Duration) []schemas.Alert {
+	t.Helper()
+	var out []schemas.Alert
+	for _, m := range ReadAll(t, brokers, topic, quiet) {
+		var a schemas.Alert
+		if err := json.Unmarshal(m.Value, &a); err != nil {
+			t.Fatalf("alert record at %s/%d/%d: %v", topic, m.Partition, m.Offset, err)
+		}
+		if string(m.Key) != a.ID {
+			t.Errorf("alert record key %q is not its id %q", m.Key, a.ID)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// DistinctIDs returns the sorted distinct ids of alerts and how many
+// records repeated an id already seen.
+func DistinctIDs(alerts []schemas.Alert) (ids []string, repeats int) {
+	seen := map[string]bool{}
+	for _, a := range alerts {
+		if seen[a.ID] {
+			repeats++
+			continue
+		}
+		seen[a.ID] = true
+		ids = append(ids, a.ID)
+	}
+	slices.Sort(ids)
+	return ids, repeats
+}
+
+// Progress returns, per partition of topic, the group's committed offset
+// (-1 when none) and the partition's end offset.
+func Progress(t testing.TB, brokers []string, group, topic string) (committed, end map[int]int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil || len(meta.Topics) != 1 || meta.Topics[0].Error != nil {
+		t.Fatalf("metadata of %s: %v", topic, err)
+	}
+	var ids []int
+	var reqs []kafka.OffsetRequest
+	for _, p := range meta.Topics[0].Partitions {
+		ids = append(ids, p.ID)
+		reqs = append(reqs, kafka.LastOffsetOf(p.ID))
+	}
+	ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		t.Fatalf("end offsets of %s: %v", topic, err)
+	}
+	done, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
+	if err != nil || done.Error != nil {
+		t.Fatalf("committed offsets of %s in %s: %v %v", topic, group, err, done.Error)
+	}
+	committed, end = map[int]int64{}, map[int]int64{}
+	for _, p := range ends.Topics[topic] {
+		end[p.Partition] = p.LastOffset
+		committed[p.Partition] = -1
+	}
+	for _, p := range done.Topics[topic] {
+		committed[p.Partition] = p.CommittedOffset
+	}
+	return committed, end
+}
+
+// WaitFor polls cond every 50ms until it holds or timeout passes, and
+// returns its last answer.
+func WaitFor(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cond()
 }

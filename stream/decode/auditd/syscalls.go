@@ -165,7 +165,11 @@ const (
 
 // fileOp says whether a syscall writes the file it names, judging opens by
 // their flags (hex a1 of open, a2 of openat), and names the operation of
-// syscalls that change a file without writing its content.
+// syscalls that change a file without writing its content. The operation
+// is the base name of the syscall family (renameat2 and renameat are
+// "rename", unlinkat is "unlink", fchmodat is "chmod" …), the names Falco
+// and Tetragon give, so that evidence reads the same whichever producer
+// saw it; Event.Syscall keeps the raw name.
 func fileOp(syscall, a1, a2 string) (write bool, op string) {
 	switch syscall {
 	case "open":
@@ -177,11 +181,25 @@ func fileOp(syscall, a1, a2 string) (write bool, op string) {
 	case "creat":
 		return true, ""
 	case "truncate", "ftruncate":
-		return true, syscall
-	case "rename", "renameat", "renameat2", "unlink", "unlinkat", "rmdir",
-		"mkdir", "mkdirat", "mknod", "mknodat", "link", "linkat", "symlink", "symlinkat",
-		"chmod", "fchmod", "fchmodat", "chown", "fchown", "lchown", "fchownat":
-		return false, syscall
+		return true, "truncate"
+	case "rename", "renameat", "renameat2":
+		return false, "rename"
+	case "unlink", "unlinkat":
+		return false, "unlink"
+	case "rmdir":
+		return false, "rmdir"
+	case "mkdir", "mkdirat":
+		return false, "mkdir"
+	case "mknod", "mknodat":
+		return false, "mknod"
+	case "link", "linkat":
+		return false, "link"
+	case "symlink", "symlinkat":
+		return false, "symlink"
+	case "chmod", "fchmod", "fchmodat", "fchmodat2":
+		return false, "chmod"
+	case "chown", "fchown", "lchown", "fchownat":
+		return false, "chown"
 	}
 	return false, ""
 }

@@ -1,6 +1,7 @@
 package containerd
 
 import (
+	"strings"
 	"time"
 
 	"github.com/escapewatch/escapewatch/schemas"
@@ -54,6 +55,27 @@ func DecodeJSON(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	f.readTape(t, event)
 	ev.Time = tm
 	return f.fill(ev, topicName, str(t, namespace))
+}
+
+// IsTopic reports whether s is a containerd event topic: a path
+// /<root>/<name> under one of the roots containerd publishes events on
+// (containers, tasks, images, namespaces, snapshot, content, sandboxes),
+// such as /tasks/exec-started. The dispatcher recognises an envelope that
+// lacks its namespace by such a topic and an event payload.
+func IsTopic(s string) bool {
+	rest, ok := strings.CutPrefix(s, "/")
+	if !ok {
+		return false
+	}
+	root, name, ok := strings.Cut(rest, "/")
+	if !ok || name == "" {
+		return false
+	}
+	switch root {
+	case "containers", "tasks", "images", "namespaces", "snapshot", "content", "sandboxes":
+		return true
+	}
+	return false
 }
 
 // envelopeTime reads a protobuf Timestamp as JSON: an RFC 3339 string

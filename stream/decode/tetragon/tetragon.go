@@ -14,8 +14,7 @@ func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	if t.Kind(n) != parse.KindObject {
 		return parse.Errorf(parse.ReasonUnrecognized, "Tetragon event is not a JSON object")
 	}
-	var eventType string
-	body, when := parse.Missing, parse.Missing
+	body, other, when := parse.Missing, parse.Missing, parse.Missing
 	for c := t.First(n); c.Exists(); c = t.Next(c) {
 		switch key := t.Key(c); key {
 		case "node_name":
@@ -25,20 +24,29 @@ func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 		case "time":
 			when = c
 		default:
-			// The event is the one field of the response's oneof: a
-			// process_* event, or the test and rate_limit_info messages.
-			// Other fields are metadata (node_labels, aggregation_info …).
-			if strings.HasPrefix(key, "process_") || key == "test" || key == "rate_limit_info" {
-				eventType, body = key, c
+			// The event is the one field of the response's oneof. Other
+			// fields are metadata (node_labels, aggregation_info …). The
+			// first event field holding an object is the event, as the
+			// dispatcher recognises it; one that is no object is kept to
+			// say so.
+			if EventField(key) {
+				if t.Kind(c) == parse.KindObject {
+					if !body.Exists() {
+						body = c
+					}
+				} else if !other.Exists() {
+					other = c
+				}
 			}
 		}
 	}
-	if eventType == "" {
+	if !body.Exists() {
+		if other.Exists() {
+			return parse.Errorf(parse.ReasonBadValue, "Tetragon %s is not an object", t.Key(other))
+		}
 		return parse.Errorf(parse.ReasonUnrecognized, "Tetragon export has no event field")
 	}
-	if t.Kind(body) != parse.KindObject {
-		return parse.Errorf(parse.ReasonBadValue, "Tetragon %s is not an object", eventType)
-	}
+	eventType := t.Key(body)
 	ev.Source = schemas.SourceSyscall
 	ev.Producer = schemas.ProducerTetragon
 
@@ -58,7 +66,9 @@ func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 		ev.Kind = schemas.KindSyscall
 		decodeHook(t, eventType, &e, ev)
 	default:
-		// process_exit, process_loader, process_uprobe, process_throttle …
+		// process_exit, process_loader, process_uprobe, process_usdt,
+		// process_throttle, test, rate_limit_info …: recognised, of no
+		// detection value.
 		ev.Kind = schemas.KindLifecycle
 	}
 
@@ -68,6 +78,15 @@ func Decode(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	}
 	ev.Time = tm
 	return nil
+}
+
+// EventField reports whether key names the event member of an exported
+// GetEventsResponse (the members of its event oneof): process_* (exec,
+// exit, kprobe, tracepoint, lsm, uprobe, usdt, loader, throttle …), test
+// and rate_limit_info. Decode takes the first such member whose value is
+// an object; the dispatcher recognises the export by the same test.
+func EventField(key string) bool {
+	return strings.HasPrefix(key, "process_") || key == "test" || key == "rate_limit_info"
 }
 
 // event holds the fields of the event object common to the event types.
