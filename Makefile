@@ -18,12 +18,26 @@ build: ## build bin/escapewatch
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/escapewatch
 
 .PHONY: demo
-demo: build ## show the alerts of the bundled sample scenarios
+demo: build ## the zero-setup run: embedded Kafka-protocol broker, sample traffic, the real pipeline, alerts printed
+	$(BIN) demo
+
+.PHONY: scan-demo
+scan-demo: build ## the offline path: scan every bundled scenario and print its alerts for reading
 	$(BIN) scan --format text testdata/scenarios
 
 .PHONY: test
-test: ## run every test (vet, unit, fuzz seeds, scenario goldens)
+test: ## run every test: vet, unit, fuzz seeds, scenario goldens, the integration suite on kfake and on a real Kafka broker
 	$(GO) vet ./...
+	@if [ -n "$$KAFKA_BROKERS" ]; then \
+	  echo "integration suite against KAFKA_BROKERS=$$KAFKA_BROKERS"; \
+	  ESCAPEWATCH_REQUIRE_KAFKA=1 $(GO) test -count=1 ./...; \
+	else \
+	  dir=$$(mktemp -d "$${TMPDIR:-/tmp}/escapewatch-kafka.XXXXXX") && \
+	  ESCAPEWATCH_REQUIRE_KAFKA=1 ESCAPEWATCH_KAFKA_DIR=$$dir scripts/kafka.sh run -- $(GO) test -count=1 ./...; \
+	fi
+
+.PHONY: test-unit
+test-unit: ## run the tests without a real broker (kfake only; the real-broker cases are skipped)
 	$(GO) test -count=1 ./...
 
 .PHONY: test-race

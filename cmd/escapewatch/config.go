@@ -74,9 +74,21 @@ func defaultServiceConfig() serviceConfig {
 type setting struct {
 	name  string // flag name; the variable is ESCAPEWATCH_ + upper snake case
 	usage string
+	kind  valueKind
 	set   func(c *serviceConfig, v string) error
 	show  func(c *serviceConfig) string
 }
+
+// valueKind decides the type of a setting's flag, so that --help shows it
+// and a boolean flag needs no value.
+type valueKind uint8
+
+const (
+	kindString valueKind = iota
+	kindInt
+	kindDuration
+	kindBool
+)
 
 func envName(flagName string) string {
 	return "ESCAPEWATCH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
@@ -84,12 +96,13 @@ func envName(flagName string) string {
 
 // accessor reads and writes one setting as text.
 type accessor struct {
+	kind valueKind
 	set  func(c *serviceConfig, v string) error
 	show func(c *serviceConfig) string
 }
 
 func mk(name, usage string, a accessor) setting {
-	return setting{name: name, usage: usage, set: a.set, show: a.show}
+	return setting{name: name, usage: usage, kind: a.kind, set: a.set, show: a.show}
 }
 
 func strA(get func(*serviceConfig) *string) accessor {
@@ -101,6 +114,7 @@ func strA(get func(*serviceConfig) *string) accessor {
 
 func numA(get func(*serviceConfig) *int) accessor {
 	return accessor{
+		kind: kindInt,
 		set: func(c *serviceConfig, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil {
@@ -115,6 +129,7 @@ func numA(get func(*serviceConfig) *int) accessor {
 
 func durA(get func(*serviceConfig) *time.Duration) accessor {
 	return accessor{
+		kind: kindDuration,
 		set: func(c *serviceConfig, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -129,6 +144,7 @@ func durA(get func(*serviceConfig) *time.Duration) accessor {
 
 func boolA(get func(*serviceConfig) *bool) accessor {
 	return accessor{
+		kind: kindBool,
 		set: func(c *serviceConfig, v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -177,6 +193,7 @@ func serviceSettings() []setting {
 		mk("rebuild-lookback", "event time a moved partition re-reads to rebuild its state (0: from the policy's windows)", durA(func(c *serviceConfig) *time.Duration { return &c.Lookback })),
 		mk("commit-interval", "how often stage 2 commits", durA(func(c *serviceConfig) *time.Duration { return &c.CommitInterval })),
 		mk("shutdown-timeout", "bound of a graceful stop", durA(func(c *serviceConfig) *time.Duration { return &c.ShutdownTimeout })),
+		mk("max-wait", "longest wait of one fetch; keeps rebalances and shutdown quick", durA(func(c *serviceConfig) *time.Duration { return &c.MaxWait })),
 		mk("session-timeout", "consumer group session timeout", durA(func(c *serviceConfig) *time.Duration { return &c.SessionTimeout })),
 		mk("heartbeat-interval", "consumer group heartbeat interval", durA(func(c *serviceConfig) *time.Duration { return &c.HeartbeatInterval })),
 		mk("kafka-sink", "publish alerts to the alert topic", boolA(func(c *serviceConfig) *bool { return &c.Sinks.Kafka.Enabled })),
@@ -211,29 +228,47 @@ func splitList(v string) []string {
 type configFlags struct {
 	file     *string
 	settings []setting
-	values   map[string]*string
+	// values return the text of each setting's flag as given.
+	values map[string]func() string
 }
 
 func addConfigFlags(fs *flag.FlagSet) *configFlags {
 	cf := &configFlags{
 		file:     fs.String("config", "", "YAML configuration `file` (env ESCAPEWATCH_CONFIG)"),
 		settings: serviceSettings(),
-		values:   map[string]*string{},
+		values:   map[string]func() string{},
 	}
 	def := defaultServiceConfig()
 	for _, s := range cf.settings {
-		cf.values[s.name] = fs.String(s.name, s.show(&def), s.usage+" (env "+envName(s.name)+")")
+		usage := s.usage + " (env " + envName(s.name) + ")"
+		switch s.kind {
+		case kindBool:
+			v := fs.Bool(s.name, s.show(&def) == "true", usage)
+			cf.values[s.name] = func() string { return strconv.FormatBool(*v) }
+		case kindInt:
+			n, _ := strconv.Atoi(s.show(&def))
+			v := fs.Int(s.name, n, usage)
+			cf.values[s.name] = func() string { return strconv.Itoa(*v) }
+		case kindDuration:
+			d, _ := time.ParseDuration(s.show(&def))
+			v := fs.Duration(s.name, d, usage)
+			cf.values[s.name] = func() string { return v.String() }
+		default:
+			v := fs.String(s.name, s.show(&def), usage)
+			cf.values[s.name] = func() string { return *v }
+		}
 	}
 	return cf
 }
 
 // load builds the configuration: defaults, the file, the environment, the
-// flags set on the command line.
-func (cf *configFlags) load(fs *flag.FlagSet, getenv func(string) string) (serviceConfig, error) {
+// flags set on the command line. A variable that is set applies even when
+// empty (ESCAPEWATCH_METRICS_ADDR= turns the endpoint off).
+func (cf *configFlags) load(fs *flag.FlagSet, lookupEnv func(string) (string, bool)) (serviceConfig, error) {
 	cfg := defaultServiceConfig()
 	file := *cf.file
 	if file == "" {
-		file = getenv("ESCAPEWATCH_CONFIG")
+		file, _ = lookupEnv("ESCAPEWATCH_CONFIG")
 	}
 	if file != "" {
 		if err := loadConfigFile(file, &cfg); err != nil {
@@ -242,7 +277,7 @@ func (cf *configFlags) load(fs *flag.FlagSet, getenv func(string) string) (servi
 	}
 	var errs []error
 	for _, s := range cf.settings {
-		if v := getenv(envName(s.name)); v != "" {
+		if v, ok := lookupEnv(envName(s.name)); ok {
 			if err := s.set(&cfg, v); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", envName(s.name), err))
 			}
@@ -251,7 +286,7 @@ func (cf *configFlags) load(fs *flag.FlagSet, getenv func(string) string) (servi
 	fs.Visit(func(f *flag.Flag) {
 		for _, s := range cf.settings {
 			if s.name == f.Name {
-				if err := s.set(&cfg, *cf.values[s.name]); err != nil {
+				if err := s.set(&cfg, cf.values[s.name]()); err != nil {
 					errs = append(errs, fmt.Errorf("--%s: %w", s.name, err))
 				}
 			}
@@ -272,6 +307,10 @@ func loadConfigFile(path string, cfg *serviceConfig) error {
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("config %s: %w", path, err)
+	}
+	var more any
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: holds more than one YAML document; keep one", path)
 	}
 	return nil
 }

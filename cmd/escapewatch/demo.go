@@ -71,9 +71,10 @@ it reads back from the alert topic.
 	cfg.SessionTimeout = 6 * time.Second
 	cfg.HeartbeatInterval = 500 * time.Millisecond
 	cfg.MaxWait = 200 * time.Millisecond
-	// The samples arrive as one burst: let stage 2 put the whole burst in
-	// event-time order before correlating it (IdleFlush releases it).
-	cfg.ReorderDelay = 24 * time.Hour
+	// The samples arrive as one burst spanning months of event time: let
+	// stage 2 put the whole burst in event-time order before correlating
+	// it (IdleFlush releases it once the burst is in).
+	cfg.ReorderDelay = 10 * 365 * 24 * time.Hour
 	pol, err := loadPolicy("")
 	if err != nil {
 		fmt.Fprintln(s.err, "escapewatch demo:", err)

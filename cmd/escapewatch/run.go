@@ -58,7 +58,7 @@ flags.
 // loadService loads the configuration and the policy, reporting every
 // problem; code is non-zero when the command must stop.
 func loadService(cmd string, fs *flag.FlagSet, cf *configFlags, s stdio) (serviceConfig, *correlate.Policy, int) {
-	cfg, err := cf.load(fs, os.Getenv)
+	cfg, err := cf.load(fs, os.LookupEnv)
 	if err != nil {
 		fmt.Fprintf(s.err, "escapewatch %s: the configuration is not valid:\n", cmd)
 		for _, line := range errorLines(err) {
@@ -153,8 +153,12 @@ func serve(ctx context.Context, cfg serviceConfig, pol *correlate.Policy, log *s
 			return srv.Shutdown(sctx)
 		})
 	}
+	metricsAt := "off"
+	if svc.addr != nil {
+		metricsAt = svc.addr.String()
+	}
 	log.Info("escapewatch running", "version", schemas.ProductVersion, "role", cfg.Role, "brokers", strings.Join(cfg.Brokers, ","),
-		"inputs", strings.Join(cfg.Topics.Inputs(), ","), "keyed_partitions", parts[cfg.Topics.Keyed], "metrics", svc.addr)
+		"inputs", strings.Join(cfg.Topics.Inputs(), ","), "keyed_partitions", parts[cfg.Topics.Keyed], "metrics", metricsAt)
 	if started != nil {
 		started(svc)
 	}

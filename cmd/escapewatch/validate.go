@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/escapewatch/escapewatch/correlate"
@@ -13,24 +14,46 @@ import (
 func runValidate(_ context.Context, args []string, s stdio) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(s.err)
-	policyFile := fs.String("policy", "", "policy `file` to check (required)")
+	policyFile := fs.String("policy", "", "policy `file` to check")
+	configFile := fs.String("config", "", "service configuration `file` to check, as run would load it (with the ESCAPEWATCH_* environment), and the policy it names")
 	fs.Usage = func() {
-		fmt.Fprintln(s.err, "Usage: escapewatch validate --policy FILE\n\nChecks a policy file strictly and explains every error.")
+		fmt.Fprintln(s.err, "Usage: escapewatch validate [--policy FILE] [--config FILE]\n\nChecks a policy file or a service configuration strictly and explains every error.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *policyFile == "" || fs.NArg() > 0 {
+	if (*policyFile == "" && *configFile == "") || fs.NArg() > 0 {
 		fs.Usage()
 		return 2
 	}
-	pol, err := loadPolicy(*policyFile)
-	if err != nil {
-		fmt.Fprintf(s.err, "%s is not valid:\n", *policyFile)
-		for _, line := range errorLines(err) {
-			fmt.Fprintf(s.err, "  - %s\n", line)
+	code := 0
+	if *configFile != "" {
+		cfs := flag.NewFlagSet("config", flag.ContinueOnError)
+		cf := addConfigFlags(cfs)
+		*cf.file = *configFile
+		cfg, err := cf.load(cfs, os.LookupEnv)
+		if err != nil {
+			explain(s, *configFile, err)
+			return 1
 		}
+		fmt.Fprintf(s.out, "%s is valid: role %s, brokers %s, inputs %s, keyed topic %s (%d partitions when created), alerts to %s\n",
+			*configFile, cfg.Role, strings.Join(cfg.Brokers, ","), strings.Join(cfg.Topics.Inputs(), ","), cfg.Topics.Keyed,
+			cfg.KeyedPartitions, cfg.Topics.Alerts)
+		if *policyFile == "" && cfg.Policy != "" {
+			*policyFile = cfg.Policy
+		}
+	}
+	if *policyFile != "" {
+		code = validatePolicy(s, *policyFile)
+	}
+	return code
+}
+
+func validatePolicy(s stdio, file string) int {
+	pol, err := loadPolicy(file)
+	if err != nil {
+		explain(s, file, err)
 		return 1
 	}
 	disabled := 0
@@ -40,9 +63,16 @@ func runValidate(_ context.Context, args []string, s stdio) int {
 		}
 	}
 	fmt.Fprintf(s.out, "%s is valid: window %s, exec window %s, skew %s, %d allowlist entr%s of your own, built-in allowlist %s, %d rule(s) disabled\n",
-		*policyFile, pol.Windows.Window.D(), pol.Windows.ExecWindow.D(), pol.Windows.Skew.D(), len(pol.Allowlist),
+		file, pol.Windows.Window.D(), pol.Windows.ExecWindow.D(), pol.Windows.Skew.D(), len(pol.Allowlist),
 		plural(len(pol.Allowlist), "y", "ies"), onOff(pol.DefaultAllowlist), disabled)
 	return 0
+}
+
+func explain(s stdio, file string, err error) {
+	fmt.Fprintf(s.err, "%s is not valid:\n", file)
+	for _, line := range errorLines(err) {
+		fmt.Fprintf(s.err, "  - %s\n", line)
+	}
 }
 
 // errorLines splits a joined error into one line per problem.

@@ -96,6 +96,7 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 	w.next, w.lastDone = start, max(w.committed, 0)
 	began := time.Now()
 	if !w.silent {
+		c.log.Info("partition serving; nothing to rebuild", "partition", w.partition, "offset", start)
 		restored()
 	}
 

@@ -92,10 +92,19 @@ func Produce(t testing.TB, brokers []string, topic string, values ...[]byte) {
 	for i, v := range values {
 		msgs[i] = kafka.Message{Value: v}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatalf("producing to %s: %v", topic, err)
+	// A topic created a moment ago may not be known to every broker yet.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := w.WriteMessages(ctx, msgs...)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("producing to %s: %v", topic, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
