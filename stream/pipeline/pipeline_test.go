@@ -442,3 +442,26 @@ func sourceValue(t *testing.T, brokers []string, h map[string]string) string {
 	}
 	return string(m.Value)
 }
+
+// TestQuietInputFlushesHeldAuditdEvent sends the records of an auditd
+// event whose closing record never comes, and nothing after them: stage 1
+// must still finish the event once the input is quiet and commit past it,
+// rather than hold the partition until more traffic arrives.
+func TestQuietInputFlushesHeldAuditdEvent(t *testing.T) {
+	records := []string{
+		`type=SYSCALL msg=audit(1764579600.123:4711): arch=c000003e syscall=59 success=yes exit=0 a0=55d0 a1=55d1 a2=55d2 a3=0 items=2 ppid=100 pid=101 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm="nsenter" exe="/usr/bin/nsenter" key="escape"`,
+		`type=EXECVE msg=audit(1764579600.123:4711): argc=3 a0="nsenter" a1="-t" a2="1"`,
+	}
+	streamtest.EachBroker(t, func(t *testing.T, brokers []string) {
+		cfg := testConfig(brokers)
+		start(t, cfg, correlate.DefaultPolicy())
+		streamtest.Produce(t, brokers, cfg.Topics.Syscall, []byte(records[0]+"\n"+records[1]))
+		var committed, end map[int]int64
+		if !streamtest.WaitFor(20*time.Second, func() bool {
+			committed, end = streamtest.Progress(t, brokers, cfg.NormalizeGroup, cfg.Topics.Syscall)
+			return caughtUp(committed, end)
+		}) {
+			t.Fatalf("stage 1 holds the input: committed %v, end %v", committed, end)
+		}
+	})
+}

@@ -102,7 +102,7 @@ func (n *Normalizer) Run(ctx context.Context) error {
 	parts := map[topicPartition]*inputPartition{}
 	var out, dl []kafka.Message
 	for {
-		batch, err := fetchBatch(ctx, r)
+		batch, err := fetchBatch(ctx, r, cfg.IdleFlush)
 		if len(batch) == 0 {
 			if ctx.Err() != nil {
 				return nil
@@ -236,11 +236,17 @@ func (n *Normalizer) commit(ctx context.Context, r *kafka.Reader, parts map[topi
 	return r.CommitMessages(ctx, msgs...)
 }
 
-// fetchBatch waits for one record, then takes whatever else arrives within a
-// short linger, up to maxBatch records.
-func fetchBatch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, error) {
-	first, err := r.FetchMessage(ctx)
+// fetchBatch waits up to idle for one record, then takes whatever else
+// arrives within a short linger, up to maxBatch records. A quiet input
+// returns an empty batch, so that held auditd events are still flushed.
+func fetchBatch(ctx context.Context, r *kafka.Reader, idle time.Duration) ([]kafka.Message, error) {
+	wctx, cancel := context.WithTimeout(ctx, idle)
+	first, err := r.FetchMessage(wctx)
+	cancel()
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, nil
+		}
 		return nil, err
 	}
 	batch := []kafka.Message{first}
