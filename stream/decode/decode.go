@@ -344,8 +344,6 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 			hasRule = true
 		case "priority":
 			hasPrio = true
-		case "rate_limit_info":
-			tetragonEvent = t.Kind(c) == parse.KindObject
 		case "test":
 			// Tetragon's test event; the word is common, so it counts
 			// only with Tetragon's node_name beside it.
@@ -401,9 +399,9 @@ func sniff(t *parse.Tape, n parse.Node) (format, parse.Node) {
 				wrapped = c
 			}
 		default:
-			// Tetragon names every other event type process_* (exec,
-			// exit, kprobe, tracepoint, lsm, uprobe, usdt, loader,
-			// throttle).
+			// Tetragon's other event members: process_* (exec, exit,
+			// kprobe, tracepoint, lsm, uprobe, usdt, loader, throttle)
+			// and rate_limit_info.
 			if !tetragonEvent && tetragon.EventField(key) && t.Kind(c) == parse.KindObject {
 				tetragonEvent = true
 			}

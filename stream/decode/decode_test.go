@@ -212,30 +212,88 @@ func firstDiff(want, got string) string {
 	return ""
 }
 
+// A docker event and an auditd event, as payloads of shipper wrappers.
+const (
+	dockerStart = `{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"ede54ee1afda366ab42f824e8a5ffd195155d853ceaec74a927f249ea270c743\",\"Attributes\":{\"image\":\"alpine\",\"name\":\"x\"}},\"time\":1461943101,\"timeNano\":1461943101381709551}`
+	auditSetns  = `type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=308 success=yes exit=0 a0=3 a1=20000 a2=0 a3=0 items=0 ppid=1 pid=99 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm=\"nsenter\" exe=\"/usr/bin/nsenter\" key=(null)\ntype=EOE msg=audit(1700000000.123:42): `
+	// Two Kubernetes audit events of a webhook batch: a list and an exec.
+	auditItems = `[{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"list","user":{"username":"u"},"objectRef":{"resource":"pods","namespace":"default"},"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z","stageTimestamp":"2024-01-01T00:00:00.100000Z"},{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a2","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/default/pods/web-0/exec?command=sh&container=web","verb":"get","user":{"username":"alice"},"objectRef":{"resource":"pods","namespace":"default","name":"web-0","subresource":"exec"},"responseStatus":{"code":101},"requestReceivedTimestamp":"2024-01-01T00:00:01.000000Z","stageTimestamp":"2024-01-01T00:00:01.100000Z"}]`
+)
+
+// dispatchCases are records of each shape the dispatcher recognises, or
+// must not; FuzzDecode is seeded with them.
+var dispatchCases = []struct {
+	name   string
+	record string
+	want   string // producer/kind of each event (@node), or the error reason
+}{
+	{"fluent bit wraps a docker event as a string",
+		`{"host":"node-7","message":"` + dockerStart + `"}`,
+		"docker/container_start@node-7"},
+	{"audit EventList",
+		`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":` + auditItems + `}`,
+		"apiserver/lifecycle apiserver/session"},
+	{"a JSON array of records",
+		`[{"Type":"container","Action":"destroy","Actor":{"ID":"ede54ee1afda366ab42f824e8a5ffd195155d853ceaec74a927f249ea270c743","Attributes":{}},"timeNano":1461943101381709551}]`,
+		"docker/container_end"},
+	{"auditd record wrapped by a shipper keeps its node",
+		`{"hostname":"node-3","log":"` + auditSetns + `"}`,
+		"auditd/syscall@node-3"},
+	{"invalid JSON", `{"Type": "container",`, "invalid_json"},
+	{"unknown JSON", `{"hello":"world"}`, "unrecognized"},
+	{"unknown text", `just some words`, "unrecognized"},
+	{"blank", "   ", ""},
+	// Recognised Tetragon export events of no detection value decode as
+	// lifecycle events (dropped by the relevance gate), not unrecognized.
+	{"tetragon test event",
+		`{"test":{"arg0":"1","arg1":"2","arg2":"3","arg3":"4"},"node_name":"worker-1","time":"2024-06-12T09:46:03Z"}`,
+		"tetragon/lifecycle@worker-1"},
+	{"tetragon rate_limit_info",
+		`{"rate_limit_info":{"number_of_dropped_process_events":"25"},"node_name":"worker-1","time":"2024-06-12T09:46:04Z"}`,
+		"tetragon/lifecycle@worker-1"},
+	{"tetragon process_usdt",
+		`{"process_usdt":{"process":{"pid":7,"binary":"/usr/bin/python3"},"provider":"python","name":"function__entry"},"node_name":"worker-1","time":"2024-06-12T09:46:05Z"}`,
+		"tetragon/lifecycle@worker-1"},
+	{"a test object without Tetragon's node_name is not Tetragon",
+		`{"test":{"ok":true},"time":"2024-06-12T09:46:03Z"}`,
+		"unrecognized"},
+	{"tetragon event beside a rate_limit_info that is no object",
+		`{"process_exec":{"process":{"pid":7,"binary":"/bin/sh"}},"rate_limit_info":25,"node_name":"worker-1","time":"2024-06-12T09:45:12Z"}`,
+		"tetragon/process@worker-1"},
+	{"tetragon rate_limit_info that is no object",
+		`{"rate_limit_info":25,"node_name":"worker-1","time":"2024-06-12T09:46:04Z"}`,
+		"unrecognized"},
+	{"containerd envelope without namespace",
+		`{"timestamp":"2024-03-12T13:21:00.310000002Z","topic":"/tasks/exec-started","event":{"containerId":"4c2e6a8b0d1f3e5a7c9b1d3f5e7a9c1b3d5f7e9a1c3b5d7f9e1a3c5b7d9f1e3a","execId":"probe","pid":49001}}`,
+		"containerd/session"},
+	{"containerd envelope without namespace, lifecycle topic",
+		`{"timestamp":"2024-03-12T13:20:00.1Z","topic":"/snapshot/prepare","event":{"key":"k8s.io/41/x","parent":"sha256:e3e5"}}`,
+		"containerd/lifecycle"},
+	{"a topic that is no containerd topic path",
+		`{"timestamp":"2024-03-12T13:20:00.1Z","topic":"/news/today","event":{"id":"x"}}`,
+		"unrecognized"},
+	{"a containerd topic without its event payload",
+		`{"timestamp":"2024-03-12T13:20:00.1Z","topic":"/tasks/start"}`,
+		"unrecognized"},
+	{"audit EventList without apiVersion",
+		`{"kind":"EventList","items":` + auditItems + `}`,
+		"apiserver/lifecycle apiserver/session"},
+	{"audit EventList without apiVersion, items without apiVersion",
+		`{"kind":"EventList","items":` + strings.ReplaceAll(auditItems, `"apiVersion":"audit.k8s.io/v1",`, "") + `}`,
+		"apiserver/lifecycle apiserver/session"},
+	{"core v1 EventList (kubectl get events) is not audit",
+		`{"kind":"EventList","apiVersion":"v1","metadata":{"resourceVersion":"12"},"items":[{"kind":"Event","apiVersion":"v1","metadata":{"name":"web-0.17c","namespace":"default"},"involvedObject":{"kind":"Pod","name":"web-0"},"reason":"Pulled","type":"Normal"}]}`,
+		"unrecognized"},
+	{"EventList without apiVersion whose items are not audit events",
+		`{"kind":"EventList","items":[{"kind":"Event","involvedObject":{"kind":"Pod","name":"web-0"},"reason":"Pulled"}]}`,
+		"unrecognized"},
+	{"journald JSON (journalctl -o json) of an auditd record",
+		`{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1700000000123456","_TRANSPORT":"audit","_HOSTNAME":"node-9","SYSLOG_IDENTIFIER":"audit","MESSAGE":"` + auditSetns + `"}`,
+		"auditd/syscall@node-9"},
+}
+
 func TestDispatchShapes(t *testing.T) {
-	cases := []struct {
-		name   string
-		record string
-		want   string // producer/kind of each event, or the error reason
-	}{
-		{"fluent bit wraps a docker event as a string",
-			`{"host":"node-7","message":"{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"ede54ee1afda366ab42f824e8a5ffd195155d853ceaec74a927f249ea270c743\",\"Attributes\":{\"image\":\"alpine\",\"name\":\"x\"}},\"time\":1461943101,\"timeNano\":1461943101381709551}"}`,
-			"docker/container_start@node-7"},
-		{"audit EventList",
-			`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"list","user":{"username":"u"},"objectRef":{"resource":"pods","namespace":"default"},"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z","stageTimestamp":"2024-01-01T00:00:00.100000Z"},{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a2","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/default/pods/web-0/exec?command=sh&container=web","verb":"get","user":{"username":"alice"},"objectRef":{"resource":"pods","namespace":"default","name":"web-0","subresource":"exec"},"responseStatus":{"code":101},"requestReceivedTimestamp":"2024-01-01T00:00:01.000000Z","stageTimestamp":"2024-01-01T00:00:01.100000Z"}]}`,
-			"apiserver/lifecycle apiserver/session"},
-		{"a JSON array of records",
-			`[{"Type":"container","Action":"destroy","Actor":{"ID":"ede54ee1afda366ab42f824e8a5ffd195155d853ceaec74a927f249ea270c743","Attributes":{}},"timeNano":1461943101381709551}]`,
-			"docker/container_end"},
-		{"auditd record wrapped by a shipper keeps its node",
-			`{"hostname":"node-3","log":"type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=308 success=yes exit=0 a0=3 a1=20000 a2=0 a3=0 items=0 ppid=1 pid=99 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm=\"nsenter\" exe=\"/usr/bin/nsenter\" key=(null)\ntype=EOE msg=audit(1700000000.123:42): "}`,
-			"auditd/syscall@node-3"},
-		{"invalid JSON", `{"Type": "container",`, "invalid_json"},
-		{"unknown JSON", `{"hello":"world"}`, "unrecognized"},
-		{"unknown text", `just some words`, "unrecognized"},
-		{"blank", "   ", ""},
-	}
-	for _, c := range cases {
+	for _, c := range dispatchCases {
 		t.Run(c.name, func(t *testing.T) {
 			dec := decode.New(decode.Options{})
 			var got []string
@@ -258,6 +316,63 @@ func TestDispatchShapes(t *testing.T) {
 				t.Fatalf("got %q, want %q", strings.Join(got, " "), c.want)
 			}
 		})
+	}
+}
+
+// hostCases wrap a docker event (which names no node) in the host members
+// of the shippers: the event's node is the wrapper's host.
+var hostCases = []struct {
+	name    string
+	wrapper string // the wrapper's members before the payload
+	want    string
+}{
+	{"node", `"node":"n1"`, "n1"},
+	{"node_name", `"node_name":"n1"`, "n1"},
+	{"nodeName", `"nodeName":"n1"`, "n1"},
+	{"host (Vector)", `"host":"n1"`, "n1"},
+	{"hostname (Fluent Bit)", `"hostname":"n1"`, "n1"},
+	{"flattened host.name", `"host.name":"n1"`, "n1"},
+	{"journald _HOSTNAME", `"_HOSTNAME":"n1","_TRANSPORT":"journal"`, "n1"},
+	{"journald HOSTNAME (Fluent Bit strip_underscores)", `"HOSTNAME":"n1"`, "n1"},
+	{"kubernetes.host (Fluent Bit, Fluentd kubernetes filters)", `"kubernetes":{"pod_name":"p","host":"n1"}`, "n1"},
+	{"host.name (Beats, ECS)", `"host":{"name":"n1","hostname":"other"}`, "n1"},
+	{"the preferred member wins", `"_HOSTNAME":"n3","kubernetes":{"host":"n2"},"node":"n1"`, "n1"},
+	{"a flat member before the nested ones", `"kubernetes":{"host":"n2"},"hostname":"n1"`, "n1"},
+	{"kubernetes.host before host.name", `"host":{"name":"n2"},"kubernetes":{"host":"n1"}`, "n1"},
+	{"an empty host is skipped", `"node":"","hostname":"n1"`, "n1"},
+	{"a host that is no string is skipped", `"node":7,"host":{"name":"n1"}`, "n1"},
+	{"no host member", `"stream":"stdout"`, ""},
+}
+
+func TestEnvelopeHost(t *testing.T) {
+	for _, c := range hostCases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, field := range []string{"message", "log", "MESSAGE"} {
+				record := `{` + c.wrapper + `,"` + field + `":"` + dockerStart + `"}`
+				var got []string
+				err := decode.New(decode.Options{}).Decode(decode.Record{Value: []byte(record)}, func(ev *schemas.Event) error {
+					got = append(got, ev.Node)
+					return nil
+				})
+				if err != nil || len(got) != 1 || got[0] != c.want {
+					t.Errorf("%s: nodes %q, err %v; want %q", field, got, err, c.want)
+				}
+			}
+		})
+	}
+	// The wrapped event's own node wins over the wrapper's host.
+	record := `{"_HOSTNAME":"outer","MESSAGE":"node=inner ` + auditSetns + `"}`
+	dec := decode.New(decode.Options{})
+	var got []string
+	keep := func(ev *schemas.Event) error { got = append(got, ev.Node); return nil }
+	if err := dec.Decode(decode.Record{Value: []byte(record)}, keep); err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.Flush(keep); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "inner" {
+		t.Errorf("nodes %q, want [inner]", got)
 	}
 }
 
@@ -299,6 +414,12 @@ func FuzzDecode(f *testing.F) {
 			return nil
 		})
 	})
+	for _, c := range dispatchCases {
+		f.Add([]byte(c.record))
+	}
+	for _, c := range hostCases {
+		f.Add([]byte(`{` + c.wrapper + `,"message":"` + dockerStart + `"}`))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dec := decode.New(decode.Options{})
 		check := func(ev *schemas.Event) error {

@@ -60,6 +60,9 @@ func DecodeBeat(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	write, op := fileOp(ev.Syscall, data.a1, data.a2)
 	ev.File.Write, ev.File.Op = write, op
 	d.file(ev)
+	if ev.Syscall == "mount" {
+		d.mount(ev)
+	}
 	d.net(ev, &data)
 
 	ev.Container.Name = d.containerName
@@ -322,6 +325,46 @@ func (d *beatDoc) file(ev *schemas.Event) {
 			return
 		}
 	}
+}
+
+// mount fills Mount from auditd.paths[], the PATH records in the order the
+// kernel wrote them, as the raw decoder does: mount(2) looks up the target
+// first (item 0), a source path (block device, bind mount source) later
+// under another name. auditd.data.a0…a3 are the syscall's arguments as
+// pointers, and file.path is go-libaudit's summary object (item 1), so
+// neither says which is which; Auditbeat records no fs type.
+func (d *beatDoc) mount(ev *schemas.Event) {
+	t := d.t
+	if k := t.Kind(d.paths); k != parse.KindArray && k != parse.KindObject {
+		return
+	}
+	item := t.First(d.paths)
+	if !item.Exists() {
+		return
+	}
+	_, _, target := pathEntry(t, item)
+	ev.Mount.Target = absolutePath(target, ev.Process.Cwd)
+	for item = t.Next(item); item.Exists(); item = t.Next(item) {
+		if _, _, name := pathEntry(t, item); name != "" && name != target {
+			ev.Mount.Source = absolutePath(name, ev.Process.Cwd)
+			return
+		}
+	}
+}
+
+// absolutePath joins a relative PATH name to the working directory, as
+// builder.absolute does for raw records.
+func absolutePath(name, cwd string) string {
+	if name == "" || name[0] == '/' || cwd == "" {
+		return name
+	}
+	for len(name) > 2 && name[0] == '.' && name[1] == '/' {
+		name = name[2:]
+	}
+	if cwd[len(cwd)-1] == '/' {
+		return cwd + name
+	}
+	return cwd + "/" + name
 }
 
 // pathEntry reads one paths[] item in one walk; of duplicate members the

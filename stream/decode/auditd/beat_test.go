@@ -62,6 +62,22 @@ func TestDecodeBeat(t *testing.T) {
 				Net:  schemas.Net{UnixPath: "/var/run/docker.sock"},
 			},
 		},
+		{
+			// The raw records of this mount are in escape-x86_64.log; both
+			// decode to the same mount.
+			name: "mount of a host disk: source and target from auditd.paths",
+			file: "testdata/auditbeat-mount-host-disk.json",
+			want: schemas.Event{
+				Time: time.Date(2024, 6, 3, 14, 16, 42, 789e6, time.UTC), Source: schemas.SourceSyscall, Producer: schemas.ProducerAuditd,
+				Kind: schemas.KindSyscall, NativeID: "worker-1:8814", Node: "worker-1",
+				Syscall: "mount", Signature: "mount",
+				Container: schemas.Container{ID: "3f4b9c2e8d1a7f6e5b4c3d2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e", Image: "docker.io/library/ubuntu:22.04"},
+				Process: schemas.Process{PID: 42932, Name: "mount", Exe: "/usr/bin/mount", Cwd: "/", TTY: true,
+					ArgvJSON: `["mount", "/dev/sda1", "/mnt/host"]`},
+				File:  schemas.File{Path: "/dev/sda1"},
+				Mount: schemas.Mount{Source: "/dev/sda1", Target: "/mnt/host"},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +157,14 @@ func TestDecodeBeatCoalescedEvents(t *testing.T) {
 			e.Net = schemas.Net{Addr: "54.36.214.69", Port: 60192}
 			return e
 		},
+		// The raw records of this event give the same mount (grouper_test).
+		"rhel7/mount syscall": func(e schemas.Event) schemas.Event {
+			e.Time, e.NativeID, e.Kind, e.Syscall, e.Signature = time.Date(2017, 4, 25, 14, 1, 1, 690e6, time.UTC), "48922", schemas.KindSyscall, "mount", "mount"
+			e.Process = schemas.Process{PID: 326, Name: "systemd-logind", Exe: "/usr/lib/systemd/systemd-logind;58f98c85 (deleted)", Cwd: "/"}
+			e.File = schemas.File{Path: "/run/user/0"}
+			e.Mount = schemas.Mount{Target: "/run/user/0"}
+			return e
+		},
 		"rhel7/USER_LOGIN": func(e schemas.Event) schemas.Event {
 			e.Time, e.NativeID, e.Kind, e.Denied = time.Date(2017, 4, 24, 15, 0, 15, 752e6, time.UTC), "42120", schemas.KindLifecycle, true
 			e.Process = schemas.Process{PID: 18981, Exe: "/usr/sbin/sshd"}
@@ -167,6 +191,40 @@ func TestDecodeBeatCoalescedEvents(t *testing.T) {
 	}
 	if checked != len(want) {
 		t.Errorf("checked %d of %d expected events", checked, len(want))
+	}
+}
+
+// Mount names are joined to the working directory as in raw records; a
+// mount without a second name (tmpfs, proc) has no source; other syscalls
+// get no mount.
+func TestDecodeBeatMount(t *testing.T) {
+	doc := func(syscall, paths string) string {
+		return `{"@timestamp":"2024-06-03T14:16:42.789Z","auditd":{"sequence":1,"data":{"syscall":"` + syscall + `","a0":"5581b2c3d4e0"},"paths":` + paths + `},` +
+			`"process":{"pid":7,"working_directory":"/root"}}`
+	}
+	tests := []struct {
+		name, raw string
+		want      schemas.Mount
+	}{
+		{"relative names", doc("mount", `[{"item":"0","name":"mnt","nametype":"NORMAL"},{"item":"1","name":"./img","nametype":"NORMAL"}]`),
+			schemas.Mount{Source: "/root/img", Target: "/root/mnt"}},
+		{"no source path", doc("mount", `[{"item":"0","name":"/sys/fs/cgroup/x","nametype":"NORMAL"}]`),
+			schemas.Mount{Target: "/sys/fs/cgroup/x"}},
+		{"the same name twice", doc("mount", `[{"name":"/run/user/0","objtype":"UNKNOWN"},{"name":"/run/user/0","objtype":"NORMAL"}]`),
+			schemas.Mount{Target: "/run/user/0"}},
+		{"no paths", doc("mount", `[]`), schemas.Mount{}},
+		{"paths of another syscall", doc("chroot", `[{"name":"/mnt/host","nametype":"NORMAL"},{"name":"/dev/sda1","nametype":"NORMAL"}]`), schemas.Mount{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev schemas.Event
+			if err := decodeBeatString(tt.raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Mount != tt.want {
+				t.Errorf("mount %+v, want %+v", ev.Mount, tt.want)
+			}
+		})
 	}
 }
 

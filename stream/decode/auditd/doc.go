@@ -43,8 +43,11 @@
 //     CREATE or NORMAL, else the first DELETE; relative names joined to the
 //     CWD. File.Write for CREATE and DELETE items, open/openat with
 //     O_WRONLY, O_RDWR, O_CREAT, O_TRUNC or O_APPEND in a1/a2, creat and
-//     truncate; File.Op names rename, unlink, mkdir, mknod, chmod, chown,
-//     link and truncate syscalls.
+//     truncate; File.Op names the operation of rename, unlink, rmdir,
+//     mkdir, mknod, link, symlink, chmod, chown and truncate syscalls by the
+//     family's base name, as Falco and Tetragon do (renameat2 → rename,
+//     unlinkat → unlink, fchmodat → chmod, ftruncate → truncate …), while
+//     Syscall keeps the raw name.
 //   - Mount (mount syscall): Target = the first PATH name, Source = the next
 //     different one (the block device lookup); no FSType in raw audit.
 //   - Net: SOCKADDR saddr: AF_UNIX → UnixPath (abstract names as "@name",
@@ -69,6 +72,10 @@
 //     user.id; TTY: auditd.data.tty.
 //   - File: the CREATE item of auditd.paths, else file.path, else the
 //     first NORMAL, else DELETE item; Write and Op as for raw events.
+//   - Mount (mount syscall): from auditd.paths as for raw events (Target =
+//     the first name, Source = the next different one, relative names
+//     joined to process.working_directory); auditd.data.a0…a3 are
+//     pointers and file.path is the second item, so neither is used.
 //   - Net: destination.path/ip/port, else auditd.data.socket.*.
 //   - Container: container.id (normalized; present when add_process_metadata
 //     or add_docker_metadata enrich the event), container.name (a dockershim

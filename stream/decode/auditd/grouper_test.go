@@ -30,7 +30,10 @@ const publicDir = "../../../testdata/public/auditd"
 //   - enriched.log: log_format = ENRICHED records (translated fields after
 //     0x1D) of an execve with a hex-encoded argument, and a USER_CMD;
 //   - interleaved.log: two events whose records interleave, then a record
-//     cut inside its stamp.
+//     cut inside its stamp;
+//   - file-ops-x86_64.log: renameat2 (mv into /etc/kubernetes/manifests),
+//     unlinkat (rm of audit.log), fchmodat (chmod 4755) and mknodat (a
+//     block device node), with their PARENT/CREATE/DELETE PATH items.
 
 // feed runs the lines of a file through a Grouper and returns the events
 // (detached) and the decode errors by line.
@@ -360,6 +363,37 @@ func TestGrouperEscapeEvents(t *testing.T) {
 					NativeID: ":1717424205.678:8818", Time: at(1717424205, 678), Kind: schemas.KindSyscall, Syscall: "keyctl", Signature: "keyring", Denied: true,
 					Process: schemas.Process{PID: 42936, Name: "keyctl", Exe: "/usr/bin/keyctl", Args: "show @s", TTY: true},
 					Ref:     schemas.Ref{File: "escape-x86_64.log", Line: 29},
+				},
+			},
+		},
+		{
+			// File operations by their *at and 2 forms: Op is the base
+			// name (as Falco and Tetragon give it), Syscall the raw one.
+			file: "file-ops-x86_64.log",
+			want: []schemas.Event{
+				{
+					NativeID: ":1717424700.100:9201", Time: at(1717424700, 100), Kind: schemas.KindSyscall, Syscall: "renameat2", Signature: "k8s-manifests",
+					Process: schemas.Process{PID: 43301, Name: "mv", Exe: "/usr/bin/mv", Args: "evil.yaml /etc/kubernetes/manifests/", Cwd: "/tmp", TTY: true},
+					File:    schemas.File{Path: "/etc/kubernetes/manifests/evil.yaml", Write: true, Op: "rename"},
+					Ref:     schemas.Ref{File: "file-ops-x86_64.log", Line: 1},
+				},
+				{
+					NativeID: ":1717424700.200:9202", Time: at(1717424700, 200), Kind: schemas.KindSyscall, Syscall: "unlinkat", Signature: "audit-log",
+					Process: schemas.Process{PID: 43302, Name: "rm", Exe: "/usr/bin/rm", Args: "-f /var/log/audit/audit.log", Cwd: "/", TTY: true},
+					File:    schemas.File{Path: "/var/log/audit/audit.log", Write: true, Op: "unlink"},
+					Ref:     schemas.Ref{File: "file-ops-x86_64.log", Line: 9},
+				},
+				{
+					NativeID: ":1717424700.300:9203", Time: at(1717424700, 300), Kind: schemas.KindSyscall, Syscall: "fchmodat", Signature: "perm-change",
+					Process: schemas.Process{PID: 43303, Name: "chmod", Exe: "/usr/bin/chmod", Args: "4755 /tmp/sh", Cwd: "/", TTY: true},
+					File:    schemas.File{Path: "/tmp/sh", Op: "chmod"},
+					Ref:     schemas.Ref{File: "file-ops-x86_64.log", Line: 15},
+				},
+				{
+					NativeID: ":1717424700.400:9204", Time: at(1717424700, 400), Kind: schemas.KindSyscall, Syscall: "mknodat", Signature: "specialfiles",
+					Process: schemas.Process{PID: 43304, Name: "mknod", Exe: "/usr/bin/mknod", Args: "/tmp/sda b 8 0", Cwd: "/", TTY: true},
+					File:    schemas.File{Path: "/tmp/sda", Write: true, Op: "mknod"},
+					Ref:     schemas.Ref{File: "file-ops-x86_64.log", Line: 20},
 				},
 			},
 		},

@@ -44,3 +44,38 @@ func TestSyscallNames(t *testing.T) {
 		}
 	}
 }
+
+func TestFileOp(t *testing.T) {
+	tests := []struct {
+		syscall, a1, a2 string
+		write           bool
+		op              string
+	}{
+		{"rename", "", "", false, "rename"},
+		{"renameat", "", "", false, "rename"},
+		{"renameat2", "", "", false, "rename"},
+		{"unlink", "", "", false, "unlink"},
+		{"unlinkat", "", "", false, "unlink"},
+		{"rmdir", "", "", false, "rmdir"},
+		{"mkdirat", "", "", false, "mkdir"},
+		{"mknodat", "", "", false, "mknod"},
+		{"linkat", "", "", false, "link"},
+		{"symlinkat", "", "", false, "symlink"},
+		{"fchmodat", "", "", false, "chmod"},
+		{"fchmod", "", "", false, "chmod"},
+		{"lchown", "", "", false, "chown"},
+		{"fchownat", "", "", false, "chown"},
+		{"ftruncate", "", "", true, "truncate"},
+		{"truncate", "", "", true, "truncate"},
+		{"creat", "", "", true, ""},
+		{"open", "241", "", true, ""},
+		{"openat", "0", "80000", false, ""},
+		{"openat", "0", "241", true, ""},
+		{"setns", "20000", "", false, ""},
+	}
+	for _, tt := range tests {
+		if write, op := fileOp(tt.syscall, tt.a1, tt.a2); write != tt.write || op != tt.op {
+			t.Errorf("fileOp(%q, %q, %q) = %v, %q; want %v, %q", tt.syscall, tt.a1, tt.a2, write, op, tt.write, tt.op)
+		}
+	}
+}

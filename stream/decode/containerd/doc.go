@@ -3,8 +3,8 @@
 // Supported shapes:
 //
 //   - Event envelopes as JSON, {timestamp, namespace, topic, event}
-//     (DecodeJSON): timestamp as RFC 3339, Go time.String or
-//     {seconds, nanos}; the event payload with snake_case keys
+//     (DecodeJSON; the namespace may be missing, see IsTopic): timestamp
+//     as RFC 3339, Go time.String or {seconds, nanos}; the event payload with snake_case keys
 //     (encoding/json of the generated structs) or lowerCamelCase (protojson).
 //   - CRI container events (GetContainerEvents) as `crictl events -o json`
 //     prints them (DecodeJSON): containerId, containerEventType, createdAt

@@ -39,6 +39,10 @@ func TestDecodeJSONEnvelope(t *testing.T) {
 		// encoding/json of the Go types: Timestamp as {seconds, nanos}.
 		{"container delete", 3, summary{Time: "2024-03-12T13:20:03.000005Z", Kind: schemas.KindContainerEnd, Container: agent}},
 		{"snapshot", 4, summary{Time: "2024-03-12T13:20:00.101234567Z", Kind: schemas.KindLifecycle}},
+		// A subscriber that forwards only {timestamp, topic, event}: the
+		// namespace is not needed, the runtime is containerd's.
+		{"exec started without namespace", 5, summary{Time: "2024-03-12T13:21:05.120000003Z", Kind: schemas.KindSession, Container: agent,
+			Session: schemas.Session{Type: "exec"}, PID: 49107}},
 	}
 	records := lines(t, "testdata/envelope.jsonl")
 	for _, tt := range tests {
@@ -49,6 +53,22 @@ func TestDecodeJSONEnvelope(t *testing.T) {
 			}
 			assertSummary(t, &ev, tt.want)
 		})
+	}
+}
+
+func TestIsTopic(t *testing.T) {
+	topics := []string{"/tasks/start", "/tasks/exec-started", "/tasks/?", "/containers/update", "/images/delete",
+		"/namespaces/create", "/snapshot/prepare", "/content/delete", "/sandboxes/create"}
+	others := []string{"", "/", "/tasks", "/tasks/", "tasks/start", "/news/today", "projects/p/topics/t"}
+	for _, topic := range topics {
+		if !IsTopic(topic) {
+			t.Errorf("IsTopic(%q) = false, want true", topic)
+		}
+	}
+	for _, topic := range others {
+		if IsTopic(topic) {
+			t.Errorf("IsTopic(%q) = true, want false", topic)
+		}
 	}
 }
 

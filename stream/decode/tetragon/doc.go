@@ -2,8 +2,9 @@
 // GetEventsResponse per record, rendered by protojson with proto field names
 // (tetragon.log, the export-stdout sidecar, `tetra getevents -o json`).
 //
-// Envelope: the event type is the process_* key (also test and
-// rate_limit_info); node_name → Node; cluster_name → Cluster; time → Time.
+// Envelope: the event type is the first member named process_* (also test
+// and rate_limit_info; see EventField) whose value is an object, as the
+// dispatcher recognises the export; node_name → Node; cluster_name → Cluster; time → Time.
 // Without time (older exports), an exec takes its process start_time and an
 // exit its process_exit.time; other events fail with ReasonBadTime. Source
 // is syscall, Producer tetragon.
@@ -37,7 +38,9 @@
 //     raw_syscalls give the name of their syscall_id for x64 and arm64
 //     (escape-relevant syscalls only).
 //   - everything else (process_exit, process_loader, process_uprobe,
-//     process_throttle …) → KindLifecycle with the process fields.
+//     process_usdt, process_throttle, test, rate_limit_info …) →
+//     KindLifecycle with the process fields: recognised, of no detection
+//     value.
 //
 // Hook arguments (KprobeArgument, read in the policy's order):
 //

@@ -425,6 +425,31 @@ func TestDecode(t *testing.T) {
 			file: "other-events.jsonl", line: 2,
 			want: schemas.Event{Kind: schemas.KindLifecycle, Container: syntheticContainer, Process: schemas.Process{Name: "curl"}},
 		},
+		{
+			name: "test event: recognised, of no detection value",
+			file: "other-events.jsonl", line: 4,
+			want: schemas.Event{Time: ts("2024-06-12T09:46:03Z"), Kind: schemas.KindLifecycle, Node: "worker-1"},
+			check: func(t *testing.T, ev *schemas.Event) {
+				if ev.Container != (schemas.Container{}) || !ev.Process.IsZero() {
+					t.Errorf("container/process = %+v/%+v, want none", ev.Container, ev.Process)
+				}
+			},
+		},
+		{
+			name: "rate_limit_info",
+			file: "other-events.jsonl", line: 5,
+			want: schemas.Event{Time: ts("2024-06-12T09:46:04Z"), Kind: schemas.KindLifecycle, Node: "worker-1"},
+		},
+		{
+			name: "usdt",
+			file: "other-events.jsonl", line: 6,
+			want: schemas.Event{Time: ts("2024-06-12T09:46:05Z"), Kind: schemas.KindLifecycle, Node: "worker-1", Process: schemas.Process{Name: "python3", PID: 52360}},
+			check: func(t *testing.T, ev *schemas.Event) {
+				if !ev.Container.Host || ev.Signature != "" {
+					t.Errorf("host %v signature %q, want a host process and no signature", ev.Container.Host, ev.Signature)
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -465,6 +490,28 @@ func TestDecodeErrors(t *testing.T) {
 		err := decodeString(tt.raw, &ev)
 		if got := parse.ReasonOf(err); got != tt.want {
 			t.Errorf("decodeString(%.80s) reason %q (%v), want %q", tt.raw, got, err, tt.want)
+		}
+	}
+}
+
+// The event is the first event member holding an object, the member the
+// dispatcher recognises the export by; EventField names the members.
+func TestDecodeEventMember(t *testing.T) {
+	t.Parallel()
+	raw := `{"process_name":"shell","process_exec":{"process":{"pid":7,"binary":"/bin/sh"}},"node_name":"worker-1","time":"2024-06-12T09:45:12Z"}`
+	var ev schemas.Event
+	if err := decodeString(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != schemas.KindProcess || ev.Process.Name != "sh" {
+		t.Errorf("kind %v process %q, want the process_exec", ev.Kind, ev.Process.Name)
+	}
+	for key, want := range map[string]bool{
+		"process_exec": true, "process_usdt": true, "test": true, "rate_limit_info": true,
+		"node_name": false, "time": false, "aggregation_info": false, "node_labels": false, "tests": false,
+	} {
+		if got := EventField(key); got != want {
+			t.Errorf("EventField(%q) = %v, want %v", key, got, want)
 		}
 	}
 }
