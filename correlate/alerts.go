@@ -16,11 +16,15 @@ import (
 var alertNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://escapewatch.dev/alerts/v1"))
 
 // AlertID derives an alert id from the rule, its version, the correlation
-// unit and the native id of the anchoring event (the risky start, session,
-// mount or first action). The same inputs give the same id on any replica,
-// on replay and in scan mode.
-func AlertID(rule RuleID, version int, unitKey, anchor string) string {
-	name := rule.String() + "|" + strconv.Itoa(version) + "|" + unitKey + "|" + anchor
+// unit, the alert's key within the unit (rule and scope: the container, the
+// pod, the session or the mount it is about) and the native id of the
+// anchoring event (the risky start, session, mount or first action). One
+// event can anchor several alerts (ESC-S01 for two containers of one pod
+// spec), so the key must be part of the name. Everything in it comes from
+// the records, never from the clock or the order of arrival, so the same
+// inputs give the same id on any replica, on replay and in scan mode.
+func AlertID(rule RuleID, version int, unitKey, key, anchor string) string {
+	name := rule.String() + "|" + strconv.Itoa(version) + "|" + unitKey + "|" + key + "|" + anchor
 	return uuid.NewSHA1(alertNamespace, []byte(name)).String()
 }
 
@@ -42,6 +46,10 @@ type alertState struct {
 	detail   string
 	session  *sessionRec
 	final    bool
+	// actionSev is the highest severity of an action alert's actions
+	// before reconnaissance; recon says reconnaissance raised it (once).
+	actionSev schemas.Severity
+	recon     bool
 
 	version int // changes that matter to a reader
 	emitted int // version last handed out; -1 never
@@ -67,7 +75,7 @@ func (e *Engine) openAlert(in *instance, rule RuleID, key string, c *ctrState, a
 	e.seq++
 	a := &alertState{
 		rule:     rule,
-		id:       AlertID(rule, 1, in.unit.key, anchor.native),
+		id:       AlertID(rule, 1, in.unit.key, key, anchor.native),
 		key:      key,
 		seq:      e.seq,
 		inst:     in,

@@ -92,6 +92,7 @@ func (e *Engine) applySpec(in *instance, ev *schemas.Event, it *evItem) {
 		in.hostNet, podNew = true, podNew.With(RuleS02)
 	}
 	for _, v := range s.Volumes {
+		v.HostPath = cleanPath(v.HostPath)
 		rules := e.mountRules(v.HostPath)
 		if rules == 0 || hasVolume(in.volumes, v) {
 			continue
@@ -163,10 +164,11 @@ func (e *Engine) containerRisk(c *ctrState, cs *schemas.ContainerSpec) RuleSet {
 		}
 	}
 	for _, m := range cs.Mounts {
+		// Judge the clean path: "/var/lib/kubelet/pods/../../.." is /var.
+		m.Source = cleanPath(m.Source)
 		if hasMount(c.mounts, m) || runtimeManaged(m.Source) {
 			continue
 		}
-		m.Source = cleanPath(m.Source)
 		c.mounts = append(c.mounts, m)
 		r := e.mountRules(m.Source)
 		if r.Has(RuleS04) {
@@ -500,11 +502,12 @@ func (e *Engine) raiseSession(in *instance, c *ctrState, s *sessionRec) {
 			s.alert = a
 		}
 	}
-	// Actions recorded before the session was known to be risky.
+	// Actions recorded before the session was known to be risky; an
+	// allowlisted one counts too (chainC02 says why).
 	w := e.pol.Windows
 	for i := range in.actions {
 		rec := &in.actions[i]
-		if rec.allowed || rec.hit.Rule == RuleA15 || rec.at.Before(s.at.Add(-w.Skew.D())) || rec.at.After(s.at.Add(w.ExecWindow.D())) {
+		if rec.hit.Rule == RuleA15 || rec.at.Before(s.at.Add(-w.Skew.D())) || rec.at.After(s.at.Add(w.ExecWindow.D())) {
 			continue
 		}
 		e.chainC02(in, in.findContainer(rec.container), rec)
@@ -531,7 +534,8 @@ func (e *Engine) applyHit(in *instance, c *ctrState, ev *schemas.Event, it *evIt
 	}
 	it.rules = it.rules.With(h.Rule)
 	allowed := e.allowedAction(in, c, ev, h.Rule)
-	rec := actionRec{at: ev.Time, hit: h, severity: e.actionSeverity(in, c, h, ev.Time), container: scopeOf(c), ev: it, allowed: allowed}
+	rec := actionRec{at: ev.Time, hit: h, severity: e.actionSeverity(in, c, h), container: scopeOf(c), ev: it, allowed: allowed,
+		recon: h.Rule != RuleA15 && e.reconBefore(in, scopeOf(c), ev.Time)}
 	if len(in.actions) >= e.pol.Limits.MaxActions {
 		in.actions = in.actions[1:]
 		e.m.actionsDropped.Inc()
@@ -560,6 +564,12 @@ func (e *Engine) applyHit(in *instance, c *ctrState, ev *schemas.Event, it *evIt
 		}
 	}
 	if allowed {
+		// The agents of an allowlisted family do this on their own (at
+		// start, on every node): no alert of the action itself and no
+		// escape chain from the container's start. Someone who opened a
+		// session into the container and then acts is not the agent,
+		// though: that still completes ESC-C02.
+		e.chainC02(in, c, &rec)
 		return
 	}
 	e.raiseAction(in, c, &rec)
@@ -587,11 +597,12 @@ func addNote(notes []string, n string) []string {
 	return append(notes, n)
 }
 
-// actionSeverity is the severity of a standalone action alert: the rule's,
-// its conditional raise, one level more in a container with risk flags,
-// and one more after escape reconnaissance in the same container, at most
-// high.
-func (e *Engine) actionSeverity(in *instance, c *ctrState, h Hit, at time.Time) schemas.Severity {
+// actionSeverity is the severity of a standalone action alert before
+// reconnaissance: the rule's, its conditional raise and one level more in a
+// container with risk flags, at most high. Reconnaissance raises the alert
+// once more (raiseAction, reconRaise), once per alert however many recon
+// events there were.
+func (e *Engine) actionSeverity(in *instance, c *ctrState, h Hit) schemas.Severity {
 	sev := h.Severity
 	if s, ok := e.pol.severityOf(h.Rule); ok {
 		sev = s
@@ -607,10 +618,17 @@ func (e *Engine) actionSeverity(in *instance, c *ctrState, h Hit, at time.Time) 
 	if (h.Rule != RuleA13 && in.riskyFor(c)) || (h.Rule == RuleA13 && in.riskyBeyondMounts(c)) {
 		sev = sev.Raise(1, schemas.SeverityHigh)
 	}
-	if e.reconBefore(in, scopeOf(c), at) {
-		sev = sev.Raise(1, schemas.SeverityHigh)
-	}
 	return sev
+}
+
+// actionAlertSeverity is an action alert's severity: the highest of its
+// actions, raised one level (at most high) when reconnaissance preceded any
+// of them.
+func actionAlertSeverity(a *alertState) schemas.Severity {
+	if a.recon {
+		return a.actionSev.Raise(1, schemas.SeverityHigh)
+	}
+	return a.actionSev
 }
 
 func (e *Engine) reconBefore(in *instance, scope string, at time.Time) bool {
@@ -637,7 +655,8 @@ func (e *Engine) reconRaise(in *instance, rec actionRec) {
 		if rec.at.Sub(a.anchorAt) > win || a.anchorAt.Sub(rec.at) > win {
 			continue
 		}
-		e.setSeverity(a, a.severity.Raise(1, schemas.SeverityHigh))
+		a.recon = true
+		e.setSeverity(a, actionAlertSeverity(a))
 		e.addEvidence(a, rec.ev)
 	}
 }
@@ -666,10 +685,12 @@ func (e *Engine) raiseAction(in *instance, c *ctrState, rec *actionRec) {
 		a.session = e.sessionBefore(in, c, rec.at)
 	}
 	e.addEvidence(a, rec.ev)
-	if rec.severity > a.severity {
+	if rec.severity > a.actionSev {
+		a.actionSev = rec.severity
 		a.detail = rec.hit.Detail
 	}
-	e.setSeverity(a, rec.severity)
+	a.recon = a.recon || rec.recon
+	e.setSeverity(a, actionAlertSeverity(a))
 }
 
 // sessionBefore returns the latest session into container c (or the pod)
@@ -716,6 +737,10 @@ func (e *Engine) chainC01(in *instance, c *ctrState, rec *actionRec) {
 }
 
 // chainC02 joins an action with a session into the risky container or pod.
+// It also joins actions the container is allowlisted for: an agent may
+// enter the host's namespaces, but a person in a shell inside it doing the
+// same is a session escape. Only an allowlisting of the session's user
+// (for ESC-C02 or for the action's rule) excuses it.
 func (e *Engine) chainC02(in *instance, c *ctrState, rec *actionRec) {
 	if e.allowSet(in, c).Has(RuleC02) {
 		return
@@ -736,7 +761,14 @@ func (e *Engine) chainC02(in *instance, c *ctrState, rec *actionRec) {
 			best = s
 		}
 	}
-	if best == nil || e.pol.allowed(allowSubject{users: []string{best.user}, groups: best.groups}).Has(RuleC02) {
+	if best == nil {
+		return
+	}
+	s := allowSubject{users: []string{best.user}, groups: best.groups, namespace: in.namespace}
+	if c != nil {
+		s.image = c.image
+	}
+	if u := e.pol.userAllowed(s); u.Has(RuleC02) || u.Has(rec.hit.Rule) {
 		return
 	}
 	if c == nil {

@@ -54,7 +54,14 @@ func (e *Engine) assemble(a *alertState) *schemas.Alert {
 	for i, it := range items {
 		out.Evidence[i] = it.evidence()
 	}
-	out.Summary = e.summary(a, c)
+	// A risky-start alert raised for the pod (its host namespaces, a
+	// hostPath volume no container mounts) is about the pod, even when the
+	// pod has one container.
+	scope := c
+	if in.unit.pod && a.ctr == nil && a.rule.isStart() && a.rule != RuleS07 {
+		scope = nil
+	}
+	out.Summary = e.summary(a, scope)
 	out.Escalate, out.EscalationReason = e.escalation(a, c)
 	out.Questions = e.questions(in)
 	out.Containment = e.containment(a, c, out.Escalate)
@@ -112,9 +119,9 @@ func (e *Engine) summary(a *alertState, c *ctrState) string {
 		}
 		return strings.ToUpper(w[:1]) + w[1:] + " adds dangerous capabilities " + names
 	case RuleS04:
-		return strings.ToUpper(w[:1]) + w[1:] + " mounts " + mountList(in, c, true)
+		return strings.ToUpper(w[:1]) + w[1:] + " mounts " + e.mountList(in, c, RuleS04)
 	case RuleS05:
-		return strings.ToUpper(w[:1]) + w[1:] + " mounts the container runtime socket: " + mountList(in, c, false)
+		return strings.ToUpper(w[:1]) + w[1:] + " mounts the container runtime socket: " + e.mountList(in, c, RuleS05)
 	case RuleS06:
 		dir := ""
 		if c != nil {
@@ -177,9 +184,11 @@ func roundDur(d interface{ Seconds() float64 }) string {
 	}
 }
 
-// mountList describes the sensitive (or socket) host mounts of c, or of
-// the pod when c is nil.
-func mountList(in *instance, c *ctrState, sensitive bool) string {
+// mountList describes the host mounts of c that raise rule (ESC-S04 or
+// ESC-S05); for the pod (c nil), the hostPath volumes no container mounts,
+// which the pod-level alert is about, or every container's mounts when
+// there are none.
+func (e *Engine) mountList(in *instance, c *ctrState, rule RuleID) string {
 	var parts []string
 	add := func(ms []schemas.HostMount) {
 		for _, m := range ms {
@@ -190,20 +199,25 @@ func mountList(in *instance, c *ctrState, sensitive bool) string {
 			parts = append(parts, fmt.Sprintf("host %s at %s (%s)", m.Source, m.Target, mode))
 		}
 	}
+	if c == nil {
+		for _, v := range in.unmountedRiskyVolumes() {
+			if e.mountRules(v.HostPath).Has(rule) {
+				parts = append(parts, "hostPath volume "+v.Name+" ("+v.HostPath+") that no container mounts")
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, "; ")
+		}
+	}
 	cs := in.containers
 	if c != nil {
 		cs = []*ctrState{c}
 	}
 	for _, x := range cs {
-		if sensitive {
+		if rule == RuleS04 {
 			add(x.sensitive)
 		} else {
 			add(x.sockets)
-		}
-	}
-	if c == nil {
-		for _, v := range in.unmountedRiskyVolumes() {
-			parts = append(parts, "hostPath volume "+v.Name+" ("+v.HostPath+") that no container mounts")
 		}
 	}
 	return strings.Join(parts, "; ")

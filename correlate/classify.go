@@ -147,9 +147,9 @@ func classifyExec(ev *schemas.Event, p *Policy, h *Hits) {
 		}
 	case "mount":
 		args := ev.Process.ArgList()
-		if m, ok := parseMountArgs(args); ok {
+		if m, ok := parseMountArgs(args); ok && m.mountsHost() {
 			h.add(Hit{Rule: RuleA03, Severity: schemas.SeverityMedium, Detail: commandLine(name, args),
-				BlockDevice: isBlockDevice(m.Source), Target: m.Target})
+				BlockDevice: m.blockDevice(), Target: m.Target})
 		}
 	case "insmod", "modprobe", "kmod":
 		args := ev.Process.ArgList()
@@ -185,8 +185,17 @@ func classifyExec(ev *schemas.Event, p *Policy, h *Hits) {
 		args := ev.Process.ArgList()
 		h.add(Hit{Rule: RuleA16, Severity: schemas.SeverityLow, Detail: commandLine(name, args)})
 	case "tee", "cp", "mv", "dd", "install", "truncate", "touch":
-		for _, a := range writtenPaths(name, ev.Process.ArgList()) {
+		args := ev.Process.ArgList()
+		for _, a := range writtenPaths(name, args) {
 			classifyPath(a, true, p, h)
+		}
+		if name == "dd" {
+			// dd if=/dev/sda reads the disk raw.
+			for _, a := range args {
+				if in, ok := strings.CutPrefix(a, "if="); ok {
+					classifyPath(in, false, p, h)
+				}
+			}
 		}
 	case "sh", "bash", "dash", "ash", "zsh", "ksh", "busybox":
 		if strings.Contains(ev.Process.Args, ">") || strings.Contains(ev.Process.ArgvJSON, ">") {
@@ -210,7 +219,7 @@ func classifyExec(ev *schemas.Event, p *Policy, h *Hits) {
 		h.add(Hit{Rule: RuleA08, Severity: schemas.SeverityHigh, Detail: commandLine(name, ev.Process.ArgList())})
 	}
 	if ev.Process.Exe != "" {
-		candidateHostPath(ev.Process.Exe, false, h)
+		candidateHostPath(ev.Process.Exe, false, p, h)
 	}
 }
 
@@ -316,12 +325,40 @@ func classifySyscall(ev *schemas.Event, p *Policy, h *Hits) {
 			h.add(Hit{Rule: RuleA07, Severity: schemas.SeverityHigh, Detail: "kernel module read for loading: " + ev.File.Path + byProcess(ev)})
 		}
 	case "ptrace":
-		h.add(Hit{Rule: RuleA11, Severity: schemas.SeverityMedium, Detail: "ptrace" + byProcess(ev)})
+		// Tracee names the request in File.Op; Falco's "PTRACE attached
+		// to process" implies an attach or poke, and the other producers
+		// do not report the request, which counts as unknown.
+		if req := ev.File.Op; ptraceInjects(req) {
+			detail := "ptrace"
+			if req != "" {
+				detail += " " + req
+			}
+			h.add(Hit{Rule: RuleA11, Severity: schemas.SeverityMedium, Detail: detail + byProcess(ev)})
+		}
 	case "process_vm_writev":
 		h.add(Hit{Rule: RuleA11, Severity: schemas.SeverityMedium, Detail: "process_vm_writev" + byProcess(ev)})
 	case "keyctl", "add_key", "request_key", "bpf", "fsopen", "fsconfig":
 		h.add(Hit{Rule: RuleA16, Severity: schemas.SeverityLow, Detail: sc + byProcess(ev)})
 	}
+}
+
+// ptraceInjects reports whether a ptrace request can take over or write into
+// another process: PTRACE_ATTACH, PTRACE_SEIZE, the POKE requests and the
+// register writes. Debuggers' and profilers' reads (PEEK*, GETREGS*) and
+// PTRACE_TRACEME (a process offering itself to its parent) cannot. A
+// request that is not given, or not named PTRACE_… (a raw number the
+// decoder could not name), counts.
+func ptraceInjects(req string) bool {
+	name, known := strings.CutPrefix(req, "PTRACE_")
+	if !known {
+		return true
+	}
+	switch {
+	case name == "ATTACH", name == "SEIZE", strings.HasPrefix(name, "POKE"),
+		strings.HasPrefix(name, "SETREGS"), strings.HasPrefix(name, "SETFPREGS"), strings.HasPrefix(name, "SETFPXREGS"):
+		return true
+	}
+	return false
 }
 
 func byProcess(ev *schemas.Event) string {
@@ -403,7 +440,7 @@ func classifyPath(path string, write bool, p *Policy, h *Hits) {
 			h.add(Hit{Rule: RuleA13, Severity: sev, Write: write, Detail: accessVerb(write) + path})
 		}
 	default:
-		candidateHostPath(path, write, h)
+		candidateHostPath(path, write, p, h)
 	}
 }
 
@@ -452,12 +489,26 @@ var hostPathMarkers = [...]string{"/etc/shadow", "/etc/kubernetes", "/var/lib/ku
 var systemDirMarkers = [...]string{"/usr/local/bin/", "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", "/lib/systemd/",
 	"/etc/systemd/", "/var/spool/cron/", "/etc/init.d/", "/etc/profile.d/", "/etc/ld.so.preload"}
 
-func candidateHostPath(path string, write bool, h *Hits) {
+// candidateHostPath notes a path the correlator must compare with the
+// container's host mounts (ESC-A13). Stage 1 keeps an event for it, so only
+// paths that are unusual in a container qualify: outside the image's own
+// folders, below a folder that holds host files, or below a sensitive host
+// path that a container would only have by mounting it from the host at the
+// same place (/var/lib/kubelet at /var/lib/kubelet).
+func candidateHostPath(path string, write bool, p *Policy, h *Hits) {
 	if len(path) < 2 || path[0] != '/' {
 		return
 	}
 	top, rest, _ := strings.Cut(path[1:], "/")
 	candidate := !rootDirs[top] || top == "mnt" || top == "media"
+	if !candidate {
+		for _, dir := range p.sameMountPaths {
+			if under(path, dir) {
+				candidate = true
+				break
+			}
+		}
+	}
 	if !candidate && rest != "" {
 		for _, m := range hostPathMarkers {
 			if i := strings.Index(path, m); i > 0 {
@@ -539,7 +590,8 @@ func isBlockDevice(path string) bool {
 		return true
 	}
 	dev, ok := strings.CutPrefix(path, "/dev/")
-	return ok && (strings.HasPrefix(dev, "loop") || strings.HasPrefix(dev, "mmcblk") || strings.HasPrefix(dev, "md"))
+	return ok && (strings.HasPrefix(dev, "loop") || strings.HasPrefix(dev, "mmcblk") || strings.HasPrefix(dev, "md") ||
+		strings.HasPrefix(dev, "disk/by-") || dev == "root")
 }
 
 func isSpecialFS(fstype string) bool {
@@ -620,13 +672,33 @@ func nsenterTargetsPID1(args []string) bool {
 		case len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.HasSuffix(a, "t") && i+1 < len(args) && args[i+1] == "1":
 			// combined short options ending in t: "-mt 1"
 			return true
+		case len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Contains(a, "t1") && shortOptionValue(a, 't') == "1":
+			// combined short options with the target attached: "-at1"
+			return true
 		}
 	}
 	return false
 }
 
+// shortOptionValue returns the value attached to option opt in a cluster of
+// short options ("-at1" gives "1" for 't'), or "" when opt is not in it or
+// takes its value from the next argument. Only letters (other options) may
+// come before opt.
+func shortOptionValue(cluster string, opt byte) string {
+	for i := 1; i < len(cluster); i++ {
+		c := cluster[i]
+		if c == opt {
+			return cluster[i+1:]
+		}
+		if c < 'A' || c > 'z' || (c > 'Z' && c < 'a') {
+			return ""
+		}
+	}
+	return ""
+}
+
 // unshareCreatesRiskyNS reports whether unshare arguments create a user,
-// mount or cgroup namespace.
+// mount or cgroup namespace (--mount-proc implies a mount namespace).
 func unshareCreatesRiskyNS(args []string) bool {
 	for _, a := range args {
 		if a == "--" {
@@ -635,7 +707,7 @@ func unshareCreatesRiskyNS(args []string) bool {
 		if strings.HasPrefix(a, "--") {
 			opt, _, _ := strings.Cut(a[2:], "=")
 			switch opt {
-			case "user", "mount", "cgroup", "map-root-user", "map-current-user", "map-auto", "map-user", "map-group":
+			case "user", "mount", "cgroup", "mount-proc", "map-root-user", "map-current-user", "map-auto", "map-user", "map-group":
 				return true
 			}
 			continue
@@ -652,7 +724,38 @@ func unshareCreatesRiskyNS(args []string) bool {
 	return false
 }
 
-type mountArgs struct{ Source, Target, FSType string }
+type mountArgs struct {
+	Source, Target, FSType string
+	// ByTag is set when the device is named by label or uuid (-L, -U).
+	ByTag bool
+}
+
+// blockDevice reports whether the mount names a block device: a device
+// path, or a filesystem label or uuid, which only a disk carries.
+func (m mountArgs) blockDevice() bool {
+	if m.ByTag || isBlockDevice(m.Source) {
+		return true
+	}
+	for _, tag := range [...]string{"LABEL=", "UUID=", "PARTUUID=", "PARTLABEL="} {
+		if strings.HasPrefix(m.Source, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// mountsHost reports whether a mount(8) call is one ESC-A03 is about
+// (CONTRACT §4): a block device, a kernel filesystem (cgroup, proc, sysfs,
+// debugfs …), or a remount of /proc or /sys (mount -o remount,rw /proc/sys
+// makes the host's kernel settings writable). A tmpfs, an overlay or a bind
+// of ordinary folders mounts nothing of the host's.
+func (m mountArgs) mountsHost() bool {
+	switch {
+	case m.blockDevice(), isSpecialFS(m.FSType), m.FSType == "" && isSpecialFS(m.Source):
+		return true
+	}
+	return m.Source == "" && (under(m.Target, "/proc") || under(m.Target, "/sys"))
+}
 
 // parseMountArgs understands mount(8) arguments well enough to tell a
 // listing (no operands, -l, -V, -h) from a mount and to find the device and
@@ -678,7 +781,12 @@ func parseMountArgs(args []string) (mountArgs, bool) {
 			m.FSType = strings.TrimPrefix(a, "--types=")
 		case strings.HasPrefix(a, "-t") && len(a) > 2:
 			m.FSType = a[2:]
-		case a == "-o" || a == "--options" || a == "-O" || a == "--test-opts" || a == "-L" || a == "-U" || a == "-N" || a == "--namespace":
+		case a == "-L" || a == "-U" || a == "--label" || a == "--uuid" || strings.HasPrefix(a, "--label=") || strings.HasPrefix(a, "--uuid="):
+			m.ByTag = true
+			if !strings.Contains(a, "=") {
+				i++
+			}
+		case a == "-o" || a == "--options" || a == "-O" || a == "--test-opts" || a == "-N" || a == "--namespace":
 			i++
 		case strings.HasPrefix(a, "-"):
 		default:
@@ -687,9 +795,16 @@ func parseMountArgs(args []string) (mountArgs, bool) {
 	}
 	switch len(operands) {
 	case 0:
+		if m.ByTag {
+			return m, true // mount -L root: the mount point comes from fstab
+		}
 		return m, false
 	case 1:
-		m.Target = operands[0]
+		if !m.ByTag && (mountArgs{Source: operands[0]}).blockDevice() {
+			m.Source = operands[0] // mount /dev/sda1: the mount point comes from fstab
+		} else {
+			m.Target = operands[0]
+		}
 	default:
 		m.Source, m.Target = operands[0], operands[1]
 	}
@@ -714,27 +829,113 @@ func loadsModule(name string, args []string) bool {
 }
 
 // runtimeCLITalks reports whether a runtime CLI invocation reaches a runtime
-// socket: anything but asking for its own version or help. podman runs
-// without a daemon unless told to use a remote socket.
+// socket: anything but asking for its own version or help, or talking to a
+// daemon over the network (docker -H tcp://dind:2375, a CI job's
+// Docker-in-Docker sidecar). podman runs without a daemon unless told to use
+// a remote socket. Only the global options (before the subcommand) are the
+// CLI's own: "-v" and "-h" after it are a volume and a hostname (docker run
+// -v /:/host), and an option after it may belong to the command run in a
+// container.
 func runtimeCLITalks(name string, args []string) bool {
-	if name == "podman" {
-		for _, a := range args {
-			if a == "--remote" || a == "-r" || strings.HasPrefix(a, "--url") || strings.HasPrefix(a, "--connection") {
-				return true
-			}
-		}
-		return false
-	}
-	if len(args) == 0 {
-		return false
-	}
-	for _, a := range args {
+	globals, sub := cliGlobals(name, args)
+	for _, a := range globals {
 		switch a {
-		case "--version", "-v", "version", "--help", "-h", "help", "completion":
+		case "--version", "-v", "--help", "-h":
 			return false
 		}
 	}
-	return true
+	if len(sub) == 0 {
+		return false // no subcommand: the CLI prints its usage
+	}
+	switch sub[0] {
+	case "version", "help", "completion":
+		return false
+	}
+	if hasArg(sub, "--help") {
+		return false
+	}
+	var endpoints []string
+	switch name {
+	case "docker":
+		endpoints = optionValues(globals, "-H", "--host")
+	case "crictl":
+		endpoints = optionValues(globals, "-r", "--runtime-endpoint")
+	case "podman":
+		endpoints = optionValues(globals, "", "--url")
+		if len(endpoints) == 0 && !hasArg(globals, "--remote") && !hasArg(globals, "-r") &&
+			len(optionValues(globals, "-c", "--connection")) == 0 {
+			return false
+		}
+	}
+	if len(endpoints) == 0 {
+		return true // the default: the local socket
+	}
+	for _, v := range endpoints {
+		if !isNetworkEndpoint(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// cliValueOptions are the global options of docker, crictl, ctr, nerdctl and
+// podman that take their value from the next argument.
+var cliValueOptions = map[string]bool{
+	"-H": true, "--host": true, "--config": true, "-c": true, "--context": true, "-l": true, "--log-level": true,
+	"--tlscacert": true, "--tlscert": true, "--tlskey": true, "-r": true, "--runtime-endpoint": true,
+	"-i": true, "--image-endpoint": true, "-t": true, "--timeout": true, "-a": true, "--address": true,
+	"-n": true, "--namespace": true, "--connect-timeout": true, "--url": true, "--connection": true,
+	"--identity": true, "--root": true, "--runroot": true, "--storage-driver": true, "--data-root": true,
+}
+
+// cliGlobals splits a runtime CLI's arguments into its global options and
+// the rest, from the subcommand on. An unknown option that takes a value
+// makes the value look like the subcommand; that only ends the global
+// options early, which errs towards the socket being used.
+func cliGlobals(name string, args []string) (globals, sub []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") || a == "--" {
+			return args[:i], args[i:]
+		}
+		if a == "-r" && name == "podman" {
+			continue // podman's -r is --remote, a flag; crictl's is the endpoint
+		}
+		if cliValueOptions[a] {
+			i++
+		}
+	}
+	return args, nil
+}
+
+// optionValues returns the values of an option among global options, in
+// the "-H v", "--host v", "--host=v" and "-Hv" forms.
+func optionValues(globals []string, short, long string) []string {
+	var out []string
+	for i := 0; i < len(globals); i++ {
+		a := globals[i]
+		switch {
+		case a == long || (short != "" && a == short):
+			if i+1 < len(globals) {
+				out = append(out, globals[i+1])
+				i++
+			}
+		case strings.HasPrefix(a, long+"="):
+			out = append(out, a[len(long)+1:])
+		case short != "" && len(a) > len(short) && strings.HasPrefix(a, short) && !strings.HasPrefix(a, "--"):
+			out = append(out, strings.TrimPrefix(a[len(short):], "="))
+		}
+	}
+	return out
+}
+
+func isNetworkEndpoint(v string) bool {
+	for _, scheme := range [...]string{"tcp://", "ssh://", "http://", "https://"} {
+		if strings.HasPrefix(v, scheme) {
+			return true
+		}
+	}
+	return false
 }
 
 func firstOperand(args []string) string {

@@ -3,6 +3,7 @@ package correlate
 import (
 	"container/heap"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,9 +78,10 @@ type Engine struct {
 	tracked, heldShown int
 }
 
-// podLink is what the engine knows of a container id's pod.
+// podLink is what the engine knows of a container id's pod. node is the
+// host the linking record named, if it named one.
 type podLink struct {
-	namespace, name, uid, container string
+	namespace, name, uid, container, node string
 }
 
 type heldEvent struct {
@@ -161,11 +163,54 @@ func (e *Engine) resolve(ev *schemas.Event) (key string, unlinked bool) {
 		return key, false
 	}
 	l, ok := e.links.Get(linkKey(ev.Container.ID))
-	if !ok {
+	if !ok || !e.sameHost(ev, l) {
 		return key, true
 	}
 	l.fill(ev)
 	return PodKey(l.namespace, l.name), false
+}
+
+// sameHost reports whether a record that names its container by id may join
+// the linked pod. A full id is unique anywhere; a shorter one matches by
+// prefix only on the pod's own host when both the record and the pod name
+// their host (CONTRACT §4): 12 hex characters can recur across a fleet.
+func (e *Engine) sameHost(ev *schemas.Event, l podLink) bool {
+	if ev.Node == "" || len(ev.Container.ID) >= schemas.FullIDLen {
+		return true
+	}
+	node := l.node
+	if node == "" {
+		node = e.podNode(l)
+	}
+	return node == "" || sameNode(node, ev.Node)
+}
+
+// sameNode compares host names as producers write them: the kubelet's node
+// name and a sensor's hostname may differ in case or in the domain
+// ("worker-3" and "worker-3.dc2.example").
+func sameNode(a, b string) bool {
+	host := func(s string) string {
+		if i := strings.IndexByte(s, '.'); i > 0 && strings.Trim(s, "0123456789.") != "" {
+			return s[:i] // a name, not an IPv4 address
+		}
+		return s
+	}
+	return strings.EqualFold(host(a), host(b))
+}
+
+// podNode returns the node of the linked pod's instance, when this engine
+// tracks it.
+func (e *Engine) podNode(l podLink) string {
+	u, ok := e.units.Peek(PodKey(l.namespace, l.name))
+	if !ok {
+		return ""
+	}
+	for i := len(u.instances) - 1; i >= 0; i-- {
+		if in := u.instances[i]; l.uid == "" || in.uid == "" || in.uid == l.uid {
+			return in.node
+		}
+	}
+	return ""
 }
 
 // Flush ends the input: held events are judged, every open alert is
@@ -273,11 +318,19 @@ func (e *Engine) learnLinks(ev *schemas.Event) (learned bool) {
 			return
 		}
 		k := linkKey(id)
-		l := podLink{namespace: ev.Pod.Namespace, name: ev.Pod.Name, uid: ev.Pod.UID, container: name}
+		l := podLink{namespace: ev.Pod.Namespace, name: ev.Pod.Name, uid: ev.Pod.UID, container: name, node: ev.Node}
 		if old, ok := e.links.Peek(k); ok && old == l {
 			return
-		} else if ok && l.uid == "" && old.namespace == l.namespace && old.name == l.name {
-			l.uid = old.uid
+		} else if ok && old.namespace == l.namespace && old.name == l.name {
+			if l.uid == "" {
+				l.uid = old.uid
+			}
+			if old.node != "" {
+				l.node = old.node // the first host named stays, as for the pod
+			}
+			if old == l {
+				return
+			}
 		}
 		e.links.Add(k, l)
 		e.m.linksLearned.Inc()
@@ -425,15 +478,26 @@ func (e *Engine) instanceFor(u *unit, ev *schemas.Event) *instance {
 	uid := ev.Pod.UID
 	if uid != "" {
 		for i := len(u.instances) - 1; i >= 0; i-- {
-			if u.instances[i].uid == uid {
-				return u.instances[i]
+			if in := u.instances[i]; in.uid == uid {
+				if in.alive(ev.Time, grace) {
+					return in
+				}
+				// The pod's state ended after its grace; a late record (its
+				// uid often only filled in from a container link) starts
+				// afresh without the old flags.
+				break
 			}
 		}
 	}
 	if id := ev.Container.ID; id != "" {
 		for i := len(u.instances) - 1; i >= 0; i-- {
 			in := u.instances[i]
-			if in.containerByID(id) != nil && (uid == "" || in.uid == "") {
+			// A container's state ends with its pod's, after the grace,
+			// whichever way the record names it.
+			if in.containerByID(id) != nil && (uid == "" || in.uid == "") && in.alive(ev.Time, grace) {
+				if later := laterPodOf(u, in, ev.Time, skew); later != nil {
+					return later // foldEarly merges in into it
+				}
 				if in.uid == "" {
 					in.uid = uid
 				}
@@ -441,6 +505,7 @@ func (e *Engine) instanceFor(u *unit, ev *schemas.Event) *instance {
 			}
 		}
 	}
+	var early *instance
 	for i := len(u.instances) - 1; i >= 0; i-- {
 		in := u.instances[i]
 		if uid != "" && in.uid != "" {
@@ -452,13 +517,17 @@ func (e *Engine) instanceFor(u *unit, ev *schemas.Event) *instance {
 		if !in.alive(ev.Time, grace) {
 			break
 		}
+		if uid != "" && e.newPodTakesName(in, ev) {
+			early = in
+			break
+		}
 		if in.uid == "" {
 			in.uid = uid
 		}
 		return in
 	}
 	e.seq++
-	in := &instance{unit: u, seq: e.seq, uid: uid, created: ev.Time, alerts: map[string]*alertState{}}
+	in := &instance{unit: u, seq: e.seq, uid: uid, created: ev.Time, alerts: map[string]*alertState{}, early: early}
 	if len(u.instances) >= maxInstances {
 		e.finalizeInstance(u.instances[0])
 		u.instances = u.instances[1:]
@@ -466,6 +535,160 @@ func (e *Engine) instanceFor(u *unit, ev *schemas.Event) *instance {
 	}
 	u.instances = append(u.instances, in)
 	return in
+}
+
+// newPodTakesName reports whether an audit record of a pod spec with a uid
+// is the creation of a new pod under the name of instance in, which was
+// known only from runtime or syscall records (no uid, no audit spec) since
+// before this pod could exist. The record names no verb, so a spec update
+// of the same pod looks alike; it is told apart by its container ids, which
+// a pod being created does not have yet.
+func (e *Engine) newPodTakesName(in *instance, ev *schemas.Event) bool {
+	if ev.Source != schemas.SourceK8sAudit || ev.Kind != schemas.KindPodSpec || in.uid != "" || in.createSeen {
+		return false
+	}
+	if !in.created.Before(ev.Time.Add(-e.pol.Windows.Skew.D())) {
+		return false // seen within the clock skew of the create: this pod's own records
+	}
+	for _, s := range ev.Statuses {
+		if in.containerByID(s.ID) != nil {
+			return false
+		}
+	}
+	return in.containerByID(ev.Container.ID) == nil
+}
+
+// laterPodOf returns the pod created after instance early that may be the
+// same pod (its early field), when a record at t names one of early's
+// containers: no container of an older pod of that name still runs once a
+// new pod took the name, so a container seen alive then is the new pod's.
+func laterPodOf(u *unit, early *instance, t time.Time, skew time.Duration) *instance {
+	for _, in := range u.instances {
+		if in.early == early && !t.Before(in.created.Add(-skew)) {
+			return in
+		}
+	}
+	return nil
+}
+
+// foldEarly merges in.early into in once a record shows they share a
+// container. in.early holds the records of the pod name stamped before in's
+// creation, beyond the skew, by sensors that named no pod uid: another pod
+// of that name (which in must not inherit), or in's own records from a
+// sensor whose clock lags more than the skew. A shared container id tells.
+func (e *Engine) foldEarly(in *instance, ev *schemas.Event) {
+	old := in.early
+	if old == nil {
+		return
+	}
+	u := in.unit
+	if !slices.Contains(u.instances, old) {
+		in.early = nil // evicted meanwhile
+		return
+	}
+	shared := old.containerByID(ev.Container.ID) != nil
+	for _, s := range ev.Statuses {
+		shared = shared || old.containerByID(s.ID) != nil
+	}
+	if !shared {
+		return
+	}
+	in.early = nil
+	u.instances = slices.DeleteFunc(u.instances, func(x *instance) bool { return x == old })
+
+	names := map[string]string{} // old container name -> name in in
+	for _, x := range old.containers {
+		var c *ctrState
+		for _, id := range x.ids {
+			if c = in.containerByID(id); c != nil {
+				break
+			}
+		}
+		if c == nil {
+			c = in.container(x.name)
+		}
+		c.absorb(x)
+		names[x.name] = c.name
+	}
+	rename := func(name string) string {
+		if n, ok := names[name]; ok {
+			return n
+		}
+		return name
+	}
+	for _, a := range sortedAlerts(old.alerts) {
+		a.inst = in
+		if a.ctr != nil {
+			a.ctr = in.findContainer(rename(a.ctr.name))
+		}
+		if in.alerts[a.key] != nil {
+			a.key += "|" + a.id
+		}
+		in.alerts[a.key] = a
+	}
+	for i := range old.starts {
+		old.starts[i].scope = rename(old.starts[i].scope)
+	}
+	in.starts = keepLast(append(old.starts, in.starts...), maxStarts)
+	for _, s := range old.sessions {
+		s.container = rename(s.container)
+	}
+	in.sessions = keepLast(append(old.sessions, in.sessions...), maxSessions)
+	for i := range old.mounts {
+		old.mounts[i].container = rename(old.mounts[i].container)
+	}
+	in.mounts = keepLast(append(old.mounts, in.mounts...), maxMounts)
+	for i := range old.recon {
+		old.recon[i].container = rename(old.recon[i].container)
+	}
+	in.recon = keepLast(append(old.recon, in.recon...), maxRecon)
+	for i := range old.actions {
+		old.actions[i].container = rename(old.actions[i].container)
+	}
+	all := len(old.actions) + len(in.actions)
+	in.actions = keepLast(append(old.actions, in.actions...), e.pol.Limits.MaxActions)
+	moved := max(len(old.actions)-(all-len(in.actions)), 0) // the old actions kept, first in the list
+	for _, n := range old.unshareKeyctl {
+		in.unshareKeyctl = addNote(in.unshareKeyctl, n)
+	}
+	for _, n := range old.sockAccess {
+		in.sockAccess = addNote(in.sockAccess, n)
+	}
+	in.sawSyscall = in.sawSyscall || old.sawSyscall
+	in.sawSpec = in.sawSpec || old.sawSpec
+	if in.node == "" {
+		in.node = old.node
+	}
+	if old.created.Before(in.created) {
+		in.created = old.created
+	}
+	// The old records now sit in a pod with risk flags: join them as if
+	// they had arrived after its start.
+	for i := range in.actions[:moved] {
+		rec := &in.actions[i]
+		if rec.hit.Rule == RuleA15 {
+			continue
+		}
+		c := in.findContainer(rec.container)
+		if !rec.allowed {
+			e.chainC01(in, c, rec)
+		}
+		e.chainC02(in, c, rec)
+	}
+	for _, s := range in.sessions {
+		if !s.risky && in.riskyFor(in.findContainer(s.container)) {
+			s.risky = true
+			e.raiseSession(in, in.findContainer(s.container), s)
+		}
+	}
+}
+
+// keepLast returns the last n elements of s.
+func keepLast[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }
 
 // apply correlates an event within its unit.
@@ -492,6 +715,7 @@ func (e *Engine) apply(key string, ev *schemas.Event) {
 		e.releaseFor(linkKey(ev.Container.ID))
 	}
 	in := e.instanceFor(u, ev)
+	e.foldEarly(in, ev)
 	hits := Classify(ev, e.pol)
 	it := e.item(ev, &hits)
 	c := e.identify(in, ev)
@@ -558,7 +782,10 @@ func (e *Engine) identify(in *instance, ev *schemas.Event) *ctrState {
 	if in.cluster == "" {
 		in.cluster = ev.Cluster
 	}
-	if ev.Node != "" && (in.node == "" || ev.Source != schemas.SourceK8sAudit) {
+	// The first record to name the host (the pod's spec or status, or the
+	// first runtime or syscall record) sets it; a record from another host
+	// does not move the pod there.
+	if ev.Node != "" && in.node == "" {
 		in.node = ev.Node
 	}
 	if ev.Time.Before(in.created) {

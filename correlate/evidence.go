@@ -119,12 +119,31 @@ func summarizeSpec(b *strings.Builder, ev *schemas.Event) {
 			risk = append(risk, name+" "+strings.Join(parts, ", "))
 		}
 	}
+	for _, v := range s.Volumes {
+		if !mountedBySpec(s, v) {
+			risk = append(risk, fmt.Sprintf("hostPath volume %s (%s) mounted by no container", v.Name, v.HostPath))
+		}
+	}
 	if len(risk) == 0 {
 		b.WriteString(" (no risky settings)")
 		return
 	}
 	b.WriteString(": ")
 	b.WriteString(strings.Join(risk, "; "))
+}
+
+// mountedBySpec reports whether a container of the spec mounts the hostPath
+// volume (or a folder below it).
+func mountedBySpec(s *schemas.PodSpec, v schemas.Volume) bool {
+	src := cleanPath(v.HostPath)
+	for _, c := range s.Containers {
+		for _, m := range c.Mounts {
+			if under(cleanPath(m.Source), src) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func summarizeSession(b *strings.Builder, ev *schemas.Event) {

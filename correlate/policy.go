@@ -43,12 +43,17 @@ type Policy struct {
 	Limits Limits `yaml:"limits"`
 
 	// resolved by Validate
-	overrides     [ruleCount]RuleOverride
-	disabled      RuleSet
-	sensitive     []string
-	sockets       []string
-	dangerousCaps uint64
-	allow         []allowRule
+	overrides [ruleCount]RuleOverride
+	disabled  RuleSet
+	sensitive []string
+	// sameMountPaths are the sensitive paths that an ordinary container
+	// does not have of its own; an access below one is compared with the
+	// container's host mounts (ESC-A13 for host /var/lib/kubelet mounted at
+	// /var/lib/kubelet).
+	sameMountPaths []string
+	sockets        []string
+	dangerousCaps  uint64
+	allow          []allowRule
 }
 
 // Windows are event-time durations (CONTRACT §4 "Time").
@@ -102,7 +107,16 @@ type AllowEntry struct {
 	// Processes are globs over the name or path of the process that acted;
 	// they restrict the entry to action rules.
 	Processes []string `yaml:"processes"`
-	// Rules the entry exempts from. Default: ESC-S01…ESC-S05.
+	// Family names a family of the built-in allowlist (calico, cilium,
+	// kube-proxy, …; `escapewatch rules --allowlist` lists them) whose
+	// rules the entry grants: ESC-S01…ESC-S05 and the host actions the
+	// family's agents perform. The built-in allowlist recognises a family
+	// only under the registries its project publishes to, so this is how
+	// a private mirror of its images is exempted the same way:
+	// images: ["registry.corp.example/mirror/calico/*"], family: calico.
+	Family string `yaml:"family"`
+	// Rules the entry exempts from, added to the family's rules. Default:
+	// ESC-S01…ESC-S05, or the family's rules when a family is named.
 	Rules []string `yaml:"rules"`
 }
 
@@ -157,7 +171,9 @@ func DefaultSensitivePaths() []string {
 func DefaultRuntimeSockets() []string {
 	return []string{"/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
 		"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
-		"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock"}
+		"/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+		// k3s and RKE2 run their own containerd.
+		"/run/k3s/containerd/containerd.sock", "/var/run/k3s/containerd/containerd.sock"}
 }
 
 // DefaultDangerousCapabilities are CONTRACT §4's dangerous capabilities.
@@ -305,6 +321,15 @@ func (p *Policy) Validate() error {
 			p.sensitive = append(p.sensitive, cleanPath(s))
 		}
 	}
+	p.sameMountPaths = p.sameMountPaths[:0]
+	for _, s := range p.sensitive {
+		if ownedByContainers(s) || slices.ContainsFunc(p.sensitive, func(t string) bool {
+			return t != s && !ownedByContainers(t) && under(s, t) // /var/lib/kubelet covers its pki
+		}) || slices.Contains(p.sameMountPaths, s) {
+			continue
+		}
+		p.sameMountPaths = append(p.sameMountPaths, s)
+	}
 	p.sockets = p.sockets[:0]
 	for _, s := range p.RuntimeSockets {
 		if !strings.HasPrefix(s, "/") {
@@ -355,6 +380,18 @@ func (p *Policy) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ownedByContainers reports whether every container has a path of its own
+// there: the root, the image's top folders (/etc, /var, /usr, …) and the
+// kernel's /proc, /sys and /dev. An access below them says nothing about a
+// host mount at the same place; one below /var/lib/kubelet or /root does.
+func ownedByContainers(path string) bool {
+	switch path {
+	case "/", "/etc", "/var", "/usr", "/tmp", "/run", "/var/run", "/lib", "/bin", "/sbin", "/opt", "/srv":
+		return true
+	}
+	return under(path, "/proc") || under(path, "/sys") || under(path, "/dev")
+}
+
 // Enabled reports whether a rule is on.
 func (p *Policy) Enabled(id RuleID) bool { return !p.disabled.Has(id) }
 
@@ -376,13 +413,16 @@ func (p *Policy) severityOf(id RuleID) (schemas.Severity, bool) {
 
 // allowRule is a compiled allowlist entry.
 type allowRule struct {
-	name       string
-	images     []string // globs, or repository suffixes when suffix is set
-	suffix     bool
-	namespaces []string
-	users      []string
-	processes  []string
-	rules      RuleSet
+	name   string
+	images []string // globs of a policy entry
+	// repos and repoPatterns are the repositories of a built-in family:
+	// exact paths, and patterns whose "*" stays within one part (repoGlob).
+	repos        map[string]bool
+	repoPatterns []string
+	namespaces   []string
+	users        []string
+	processes    []string
+	rules        RuleSet
 }
 
 func compileAllowEntry(e AllowEntry) (allowRule, error) {
@@ -397,7 +437,13 @@ func compileAllowEntry(e AllowEntry) (allowRule, error) {
 			}
 		}
 	}
-	if len(e.Rules) == 0 {
+	if e.Family != "" {
+		f, err := findFamily(e.Family)
+		if err != nil {
+			return r, err
+		}
+		r.rules = f.rules()
+	} else if len(e.Rules) == 0 {
 		r.rules = startPostureRules
 	}
 	for _, code := range e.Rules {
@@ -442,12 +488,23 @@ type allowSubject struct {
 
 // allowed returns the rules exempted for the subject. Entries with
 // processes match only when a process is given.
-func (p *Policy) allowed(s allowSubject) RuleSet {
+func (p *Policy) allowed(s allowSubject) RuleSet { return p.allowedBy(s, false) }
+
+// userAllowed returns the rules exempted for the subject's user by the
+// entries that select users: whether the person (or service account) is
+// trusted, whatever the image. Image-only entries, the built-in families
+// among them, never count here.
+func (p *Policy) userAllowed(s allowSubject) RuleSet { return p.allowedBy(s, true) }
+
+func (p *Policy) allowedBy(s allowSubject, userEntries bool) RuleSet {
 	var set RuleSet
 	repo := imageRepository(s.image)
 	for i := range p.allow {
 		r := &p.allow[i]
-		if len(r.images) > 0 {
+		if userEntries && len(r.users) == 0 {
+			continue
+		}
+		if r.selectsImages() {
 			if repo == "" || !r.matchImage(repo) {
 				continue
 			}
@@ -471,14 +528,18 @@ func (p *Policy) allowed(s allowSubject) RuleSet {
 	return set
 }
 
+func (r *allowRule) selectsImages() bool {
+	return len(r.images) > 0 || len(r.repos) > 0 || len(r.repoPatterns) > 0
+}
+
 func (r *allowRule) matchImage(repo string) bool {
-	if r.suffix {
-		for _, s := range r.images {
-			if repo == s || strings.HasSuffix(repo, "/"+s) {
-				return true
-			}
+	if r.repos[repo] {
+		return true
+	}
+	for _, p := range r.repoPatterns {
+		if repoGlob(p, repo) {
+			return true
 		}
-		return false
 	}
 	return anyGlob(r.images, repo)
 }
@@ -500,7 +561,9 @@ func (r *allowRule) matchUser(users, groups []string) bool {
 
 // imageRepository strips the tag and digest of an image reference and the
 // implicit Docker Hub prefixes, so "docker.io/library/nginx:1.25" gives
-// "nginx" and "quay.io/calico/node@sha256:…" gives "quay.io/calico/node".
+// "nginx", "docker.io/calico/node:v3" gives "calico/node" (as does
+// "calico/node:v3") and "quay.io/calico/node@sha256:…" gives
+// "quay.io/calico/node".
 func imageRepository(image string) string {
 	if i := strings.IndexByte(image, '@'); i >= 0 {
 		image = image[:i]
@@ -508,8 +571,12 @@ func imageRepository(image string) string {
 	if i := strings.LastIndexByte(image, ':'); i >= 0 && !strings.Contains(image[i:], "/") {
 		image = image[:i]
 	}
-	image = strings.TrimPrefix(image, "docker.io/")
-	image = strings.TrimPrefix(image, "index.docker.io/")
+	for _, hub := range [...]string{"docker.io/", "index.docker.io/", "registry-1.docker.io/"} {
+		if rest, ok := strings.CutPrefix(image, hub); ok {
+			image = rest
+			break
+		}
+	}
 	image = strings.TrimPrefix(image, "library/")
 	return image
 }

@@ -2,7 +2,6 @@ package correlate
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/escapewatch/escapewatch/schemas"
@@ -110,6 +109,11 @@ type instance struct {
 	owner          string
 	serviceAccount string
 
+	// early is an instance of the same pod name known only from records
+	// stamped before this pod's creation; foldEarly merges it in if a
+	// container id shows it was this pod all along.
+	early *instance
+
 	hostPID, hostIPC, hostNet bool
 	podRiskAt                 time.Time
 	volumes                   []schemas.Volume
@@ -188,6 +192,9 @@ type actionRec struct {
 	container string
 	ev        *evItem
 	allowed   bool
+	// recon is set when escape reconnaissance preceded the action in its
+	// container within the window.
+	recon bool
 }
 
 // mountRec is a block device mount, the first half of ESC-C03.
@@ -233,6 +240,52 @@ func (in *instance) containerByID(id string) *ctrState {
 		}
 	}
 	return nil
+}
+
+// absorb takes what was learned of the same container under another
+// instance: its ids, image and risk flags.
+func (c *ctrState) absorb(x *ctrState) {
+	for _, id := range x.ids {
+		c.addID(id)
+	}
+	if c.image == "" {
+		c.image = x.image
+	}
+	if c.typ == "" {
+		c.typ = x.typ
+	}
+	c.privileged = c.privileged || x.privileged
+	for _, n := range x.capNames {
+		if !slices.Contains(c.capNames, n) {
+			c.capNames = append(c.capNames, n)
+		}
+	}
+	c.caps |= x.caps
+	for _, m := range x.mounts {
+		if !hasMount(c.mounts, m) {
+			c.mounts = append(c.mounts, m)
+		}
+	}
+	for _, m := range x.sensitive {
+		if !hasMount(c.sensitive, m) {
+			c.sensitive = append(c.sensitive, m)
+		}
+	}
+	for _, m := range x.sockets {
+		if !hasMount(c.sockets, m) {
+			c.sockets = append(c.sockets, m)
+		}
+	}
+	c.rootRW = c.rootRW || x.rootRW
+	if c.workdir == "" {
+		c.workdir = x.workdir
+	}
+	c.specSeen = c.specSeen || x.specSeen
+	c.capsSeen = c.capsSeen || x.capsSeen
+	if c.started.IsZero() || (!x.started.IsZero() && x.started.Before(c.started)) {
+		c.started = x.started
+	}
+	c.allowImage = "" // the image may be new: compute the allow set again
 }
 
 // addID records an id of the container, keeping the longest form of each.
@@ -386,9 +439,10 @@ func (in *instance) unmountedRiskyVolumes() []schemas.Volume {
 	var out []schemas.Volume
 	for _, v := range in.volumes {
 		mounted := false
+		src := cleanPath(v.HostPath) // mount sources are clean: "/etc/kubernetes/manifests/" is theirs too
 		for _, c := range in.containers {
 			for _, m := range c.mounts {
-				if m.Source == v.HostPath || strings.HasPrefix(m.Source, strings.TrimSuffix(v.HostPath, "/")+"/") {
+				if under(m.Source, src) {
 					mounted = true
 				}
 			}

@@ -48,7 +48,7 @@ func runRules(_ context.Context, args []string, s stdio) int {
 	fmt.Fprintf(s.out, "\nskew %s, allowed lateness %s, termination grace %s, link wait %s\n",
 		pol.Windows.Skew.D(), pol.Windows.Lateness.D(), pol.Windows.TerminationGrace.D(), pol.Windows.LinkWait.D())
 	if *allowlist {
-		fmt.Fprintln(s.out, "\nBuilt-in allowlist (images matched by repository path from any registry):")
+		fmt.Fprintln(s.out, "\nBuilt-in allowlist (images matched by their full repository, registry included; mirrors need a policy entry with family:):")
 		for _, f := range correlate.BuiltinFamilies() {
 			var ids []string
 			for _, id := range f.Rules {

@@ -107,6 +107,10 @@ func serve(ctx context.Context, cfg serviceConfig, pol *correlate.Policy, log *s
 		log.Error("topics are not usable", "err", err)
 		return 1
 	}
+	if n := parts[cfg.Topics.Keyed]; n != cfg.KeyedPartitions {
+		log.Warn("the keyed topic exists with another partition count; using it (changing it remaps pods to partitions: migrate to a new keyed topic instead)",
+			"topic", cfg.Topics.Keyed, "partitions", n, "keyed_partitions", cfg.KeyedPartitions)
+	}
 	sink, err := buildSinks(cfg, s.out, pm)
 	if err != nil {
 		log.Error("sinks are not usable", "err", err)
