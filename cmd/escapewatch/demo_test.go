@@ -73,3 +73,25 @@ func TestDemoDataMatchesScenarios(t *testing.T) {
 		t.Fatal("the demo embeds no samples")
 	}
 }
+
+// TestReadmeShowsCurrentAlert keeps the alert shown in the README equal to
+// what scan raises for scenario 01 today.
+func TestReadmeShowsCurrentAlert(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := streamtest.ScanAlerts(t, []string{"../../testdata/scenarios/01-privileged-hostpid-nsenter"}, correlate.DefaultPolicy())
+	for _, a := range alerts {
+		if a.Rule.ID != "ESC-C01" {
+			continue
+		}
+		for _, want := range []string{a.ID, a.Summary, `"escalate": true`} {
+			if !bytes.Contains(readme, []byte(want)) {
+				t.Errorf("README lacks %q of scenario 01's ESC-C01; paste the alert again", want)
+			}
+		}
+		return
+	}
+	t.Fatal("scenario 01 raises no ESC-C01")
+}
