@@ -29,8 +29,11 @@ func NewKafka(brokers []string, topic string, format Format, min schemas.Severit
 			Topic:        topic,
 			Balancer:     &kafka.Murmur2Balancer{},
 			RequiredAcks: kafka.RequireAll,
-			// Alerts must not wait the default second for a batch to fill.
-			BatchTimeout: 5 * time.Millisecond,
+			// Send waits for each alert's acknowledgement, so a batch never
+			// fills: send every alert at once instead of after the default
+			// second (or any linger).
+			BatchSize:    1,
+			BatchTimeout: time.Millisecond,
 			WriteTimeout: 10 * time.Second,
 			MaxAttempts:  10,
 		},

@@ -19,7 +19,7 @@
 //
 // Delivery guarantee: at least once. A crash, a kill or a rebalance
 // re-processes from the last commit and re-emits alerts with the same
-// deterministic ids (uuid v5 of rule, version, unit and anchoring event),
+// deterministic ids (uuid v5 of rule, version, unit, scope and anchoring event),
 // so consumers deduplicate by id. There is no exactly-once: kafka-go has no
 // idempotent or transactional producer, and the state is a function of the
 // log anyway.
