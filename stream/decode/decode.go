@@ -508,8 +508,16 @@ func (d *Decoder) decodeLine(line string, rec Record, env envelope, fn Handler) 
 	if err := d.textEvent(containerd.DecodeText, line, rec, env, fn); parse.ReasonOf(err) != parse.ReasonUnrecognized {
 		return err
 	}
-	return d.textEvent(crio.DecodeText, line, rec, env, fn)
+	if err := d.textEvent(crio.DecodeText, line, rec, env, fn); parse.ReasonOf(err) != parse.ReasonUnrecognized {
+		return err
+	}
+	return errUnknownText
 }
+
+// errUnknownText is the answer for a line no text decoder claims: the
+// last decoder's own "not a CRI-O line" would mislead a reader.
+var errUnknownText = parse.Errorf(parse.ReasonUnrecognized,
+	"neither JSON nor a line of a text format escapewatch reads (auditd, docker events, containerd, CRI-O)")
 
 func (d *Decoder) textEvent(decode func(string, *schemas.Event) error, line string, rec Record, env envelope, fn Handler) error {
 	ev := &d.scratch
