@@ -257,11 +257,29 @@ func (e *Engine) process(ev *schemas.Event) error {
 		e.m.lateEvents.Inc()
 		return ErrLate
 	}
-	if ev.Time.After(e.wm) {
-		e.wm = ev.Time
+	at := WatermarkTime(ev, e.pol.Windows.Skew.D())
+	if at.Before(ev.Time) {
+		e.m.clockAhead.Inc()
+	}
+	if at.After(e.wm) {
+		e.wm = at
 		e.housekeep()
 	}
 	return e.route(ev, true)
+}
+
+// WatermarkTime is how far an event may advance a watermark: its event
+// time, but no more than maxAhead past its record's broker time when that
+// is known. One sensor whose clock runs a day ahead would otherwise move a
+// partition's watermark a day on, and every correct event after it would
+// count as late.
+func WatermarkTime(ev *schemas.Event, maxAhead time.Duration) time.Time {
+	if !ev.IngestTime.IsZero() {
+		if limit := ev.IngestTime.Add(maxAhead); ev.Time.After(limit) {
+			return limit
+		}
+	}
+	return ev.Time
 }
 
 // route finds the unit of an event and applies it there, or holds it until

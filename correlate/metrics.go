@@ -16,6 +16,7 @@ type Metrics struct {
 	evidenceDropped prometheus.Counter
 	actionsDropped  prometheus.Counter
 	linksLearned    prometheus.Counter
+	clockAhead      prometheus.Counter
 }
 
 // NewMetrics creates the correlator metrics and registers them on reg; a
@@ -56,13 +57,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		linksLearned: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "escapewatch_container_links_total", Help: "Container-to-pod links learned or changed.",
 		}),
+		clockAhead: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "escapewatch_clock_ahead_events_total",
+			Help: "Events stamped further ahead of their record's broker time than the clock skew; they advance the watermark only that far.",
+		}),
 	}
 	for _, r := range []string{"capacity", "expired", "instances"} {
 		m.evictions.WithLabelValues(r)
 	}
 	if reg != nil {
 		reg.MustRegister(m.alerts, m.lateEvents, m.unattributed, m.duplicates, m.evictions, m.trackedUnits,
-			m.heldEvents, m.heldOverflow, m.evidenceDropped, m.actionsDropped, m.linksLearned)
+			m.heldEvents, m.heldOverflow, m.evidenceDropped, m.actionsDropped, m.linksLearned, m.clockAhead)
 	}
 	return m
 }

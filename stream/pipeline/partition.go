@@ -84,7 +84,7 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 	if err != nil {
 		return err
 	}
-	w.engine, w.buf, w.span = engine, reorder{delay: c.cfg.ReorderDelay}, rebuildSpan{}
+	w.engine, w.buf, w.span = engine, reorder{delay: c.cfg.ReorderDelay, maxAhead: c.pol.Windows.Skew.D()}, rebuildSpan{}
 	defer engine.Close()
 	process := func(p pending) error { return w.process(ctx, p) }
 
@@ -149,7 +149,7 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 				c.log.Warn("skipping an unreadable keyed record", "partition", w.partition, "offset", msg.Offset, "err", err)
 				continue
 			}
-			w.span.add(msg.Offset, rec.ev.Time)
+			w.span.add(msg.Offset, correlate.WatermarkTime(rec.ev, c.pol.Windows.Skew.D()))
 			if w.silent {
 				rebuilt++
 				c.m.rebuildRecords.Inc()

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"container/heap"
 	"time"
+
+	"github.com/escapewatch/escapewatch/correlate"
 )
 
 // reorder holds a partition's records until records this much later in
@@ -11,8 +13,11 @@ import (
 // own order; the correlator wants event time.
 type reorder struct {
 	delay time.Duration
-	items reorderHeap
-	max   time.Time
+	// maxAhead bounds how far ahead of its broker time an event may move
+	// max (correlate.WatermarkTime).
+	maxAhead time.Duration
+	items    reorderHeap
+	max      time.Time
 }
 
 type pending struct {
@@ -23,8 +28,8 @@ type pending struct {
 
 func (r *reorder) push(p pending) {
 	heap.Push(&r.items, p)
-	if p.rec.ev.Time.After(r.max) {
-		r.max = p.rec.ev.Time
+	if at := correlate.WatermarkTime(p.rec.ev, r.maxAhead); at.After(r.max) {
+		r.max = at
 	}
 }
 
