@@ -16,6 +16,12 @@ var shortQuestions = map[string]string{
 	schemas.QuestionDockerSock: "docker.sock touched?",
 }
 
+// WriteTextLine renders an alert as one line: severity, rule, summary.
+func WriteTextLine(w io.Writer, a *schemas.Alert) error {
+	_, err := fmt.Fprintf(w, "%-8s %s  %s\n", strings.ToUpper(a.Severity.String()), a.Rule.ID, a.Summary)
+	return err
+}
+
 // WriteText renders an alert for a person: the headline, where and who,
 // the escalation call, the evidence in time order, the playbook answers
 // and the containment steps.

@@ -234,7 +234,14 @@ func (p *alertPrinter) print(m kafka.Message) {
 	}
 	p.ids[a.ID] = true
 	p.count[a.Severity]++
-	_ = sinks.WriteText(p.s.out, &a)
+	// Chains and other critical findings in full, as an analyst reads them;
+	// the rest on a line each.
+	if a.Severity >= schemas.SeverityCritical {
+		fmt.Fprintln(p.s.out)
+		_ = sinks.WriteText(p.s.out, &a)
+		return
+	}
+	_ = sinks.WriteTextLine(p.s.out, &a)
 }
 
 func (p *alertPrinter) summary() {
@@ -249,5 +256,6 @@ func (p *alertPrinter) summary() {
 			break
 		}
 	}
-	fmt.Fprintf(p.s.out, "escapewatch demo: %d alert(s) read back from the alert topic (%s)\n", len(p.ids), strings.Join(parts, ", "))
+	fmt.Fprintf(p.s.out, "\nescapewatch demo: %d alert(s) read back from the alert topic (%s)\n", len(p.ids), strings.Join(parts, ", "))
+	fmt.Fprintln(p.s.out, "Every alert in full: escapewatch scan --format text cmd/escapewatch/demodata (the same samples, offline)")
 }
