@@ -69,7 +69,7 @@ func (e *Engine) openAlert(in *instance, rule RuleID, key string, c *ctrState, a
 	if a := in.alerts[key]; a != nil && !a.final {
 		return a
 	}
-	if !e.pol.Enabled(rule) {
+	if !e.pol.Enabled(rule) || e.restoring {
 		return nil
 	}
 	e.seq++

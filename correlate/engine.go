@@ -39,6 +39,13 @@ type Config struct {
 	Owns func(key string) bool
 	// Metrics receives the engine's counters; nil records nothing.
 	Metrics *Metrics
+	// RefreshEvery, when set, hands out (Output.Refresh) the events that
+	// set a live risky pod's or container's specification and container
+	// ids again each time this much event time has passed. Streaming
+	// writes them back to the keyed topic, so that a partition rebuilt from
+	// a lookback of history still knows pods started long before it (a
+	// session into one may come at any time). 0 never refreshes.
+	RefreshEvery time.Duration
 }
 
 // Output is what the engine hands out: an alert version or an event that
@@ -49,16 +56,20 @@ type Output struct {
 	Final bool
 	// Reroute is an event to deliver to the owner of Key.
 	Reroute *schemas.Event
+	// Refresh are the retained events of the unit Key to write back (see
+	// Config.RefreshEvery); pass them to Restore when rebuilding.
+	Refresh []*schemas.Event
 	Key     string
 }
 
 // Engine correlates events per unit in event time. It is not safe for
 // concurrent use: streaming runs one Engine per partition.
 type Engine struct {
-	pol  *Policy
-	mode EmitMode
-	owns func(string) bool
-	m    *Metrics
+	pol     *Policy
+	mode    EmitMode
+	owns    func(string) bool
+	m       *Metrics
+	refresh time.Duration
 
 	units *simplelru.LRU[string, *unit]
 	links *simplelru.LRU[string, podLink]
@@ -68,12 +79,16 @@ type Engine struct {
 	heldQ     heldQueue
 	alertQ    alertQueue
 	expiryQ   expiryQueue
+	refreshQ  refreshQueue
 
 	wm       time.Time
 	seq      uint64
 	pending  []Output
 	dirty    []*alertState
 	removing bool // a unit is being removed on purpose, not evicted
+	// restoring is set while Restore applies an event: it rebuilds state
+	// and raises no alert.
+	restoring bool
 	// tracked and heldShown are this engine's share of the shared gauges.
 	tracked, heldShown int
 }
@@ -98,7 +113,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if p == nil {
 		p = DefaultPolicy()
 	}
-	e := &Engine{pol: p, mode: cfg.Mode, owns: cfg.Owns, m: cfg.Metrics, held: map[string][]*heldEvent{}}
+	e := &Engine{pol: p, mode: cfg.Mode, owns: cfg.Owns, m: cfg.Metrics, refresh: cfg.RefreshEvery, held: map[string][]*heldEvent{}}
 	if e.m == nil {
 		e.m = NewMetrics(nil)
 	}
@@ -144,6 +159,36 @@ func (e *Engine) LearnLinks(ev *schemas.Event, out func(Output)) bool {
 	learned := e.learnLinks(ev)
 	e.drain(out)
 	return learned
+}
+
+// Restore applies a refreshed event (Output.Refresh, read back while
+// rebuilding) whatever its age: it sets the specification, container ids
+// and risk flags it carries, raises no alert, and leaves the watermark
+// alone. An event the unit already keeps is ignored, so a refresh read back
+// by the engine that wrote it changes nothing.
+func (e *Engine) Restore(ev *schemas.Event, out func(Output)) {
+	e.learnLinks(ev)
+	key, _ := e.resolve(ev)
+	if key != "" && (e.owns == nil || e.owns(key)) && !e.keeps(key, ev.NativeID) {
+		e.restoring = true
+		e.apply(key, ev)
+		e.restoring = false
+	}
+	e.drain(out)
+}
+
+// keeps reports whether a unit retains the event of this native id.
+func (e *Engine) keeps(key, native string) bool {
+	u, ok := e.units.Peek(key)
+	if !ok {
+		return false
+	}
+	for _, in := range u.instances {
+		if in.keeps(native) {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve returns the unit key of an event, filling in the pod of an event
@@ -421,6 +466,7 @@ func (e *Engine) housekeep() {
 		}
 		e.finalize(x.a)
 	}
+	e.refreshDue()
 	for e.expiryQ.Len() > 0 && e.expiryQ[0].at.Before(e.wm) {
 		x := heap.Pop(&e.expiryQ).(expiry)
 		u, ok := e.units.Peek(x.key)
@@ -719,7 +765,7 @@ func (e *Engine) apply(key string, ev *schemas.Event) {
 		if ev.Stage == "RequestReceived" && ev.Kind == schemas.KindPodSpec {
 			return // outcome unknown; the completed stage says whether it was allowed
 		}
-		if u.seenAudit(ev.NativeID) {
+		if u.seenAudit(ev.NativeID) && !e.restoring {
 			e.m.duplicates.Inc()
 			return
 		}
@@ -768,7 +814,36 @@ func (e *Engine) apply(key string, ev *schemas.Event) {
 	if ev.Source == schemas.SourceSyscall {
 		in.sawSyscall = true
 	}
+	if ev.Spec != nil || len(ev.Statuses) > 0 {
+		in.keep(ev)
+		e.queueRefresh(in)
+	}
 	e.touch(in)
+}
+
+// queueRefresh schedules an instance's first refresh.
+func (e *Engine) queueRefresh(in *instance) {
+	if e.refresh > 0 && !in.refreshQueued {
+		in.refreshQueued = true
+		heap.Push(&e.refreshQ, refreshEntry{at: e.wm.Add(e.refresh), seq: in.seq, inst: in})
+	}
+}
+
+// refreshDue hands out the retained events of every instance whose refresh
+// is due and that is still tracked, alive and risky, and schedules the
+// next one; other instances leave the queue.
+func (e *Engine) refreshDue() {
+	for e.refreshQ.Len() > 0 && !e.refreshQ[0].at.After(e.wm) {
+		x := heap.Pop(&e.refreshQ).(refreshEntry)
+		in := x.inst
+		u, ok := e.units.Peek(in.unit.key)
+		if !ok || u != in.unit || !slices.Contains(u.instances, in) || !in.ended.IsZero() || !in.riskyFor(nil) {
+			in.refreshQueued = false
+			continue
+		}
+		e.pending = append(e.pending, Output{Refresh: slices.Clone(in.kept), Key: u.key})
+		heap.Push(&e.refreshQ, refreshEntry{at: e.wm.Add(e.refresh), seq: in.seq, inst: in})
+	}
 }
 
 // releaseFor judges at once the events held for a container that turned out

@@ -69,3 +69,29 @@ func (q *expiryQueue) Pop() any {
 	*q = old[:len(old)-1]
 	return x
 }
+
+// refreshEntry is when an instance's retained state is next re-published.
+type refreshEntry struct {
+	at   time.Time
+	seq  uint64
+	inst *instance
+}
+
+type refreshQueue []refreshEntry
+
+func (q refreshQueue) Len() int { return len(q) }
+func (q refreshQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q refreshQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *refreshQueue) Push(x any)   { *q = append(*q, x.(refreshEntry)) }
+func (q *refreshQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	old[len(old)-1] = refreshEntry{}
+	*q = old[:len(old)-1]
+	return x
+}

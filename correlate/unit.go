@@ -125,6 +125,11 @@ type instance struct {
 	mounts   []mountRec
 	recon    []reconRec
 
+	// kept are the events that set the instance's specification and
+	// container ids, newest last, re-published by Engine refreshes.
+	kept          []*schemas.Event
+	refreshQueued bool
+
 	sawSpec    bool
 	sawSyscall bool
 	// notes gathered for the playbook questions
@@ -132,6 +137,34 @@ type instance struct {
 	sockAccess    []string
 
 	alerts map[string]*alertState
+}
+
+// maxKept bounds the events an instance keeps for refreshes.
+const maxKept = 8
+
+// keep retains an event that sets the instance's specification or
+// container ids, once.
+func (in *instance) keep(ev *schemas.Event) {
+	if ev.NativeID != "" && in.keeps(ev.NativeID) {
+		return
+	}
+	if len(in.kept) == maxKept {
+		in.kept = append(in.kept[:0], in.kept[1:]...)
+	}
+	in.kept = append(in.kept, ev)
+}
+
+// keeps reports whether the instance retains the event of this native id.
+func (in *instance) keeps(native string) bool {
+	if native == "" {
+		return false
+	}
+	for _, k := range in.kept {
+		if k.NativeID == native {
+			return true
+		}
+	}
+	return false
 }
 
 // ctrState is one container of an instance.

@@ -15,7 +15,11 @@
 // committed offset, without emitting; then it goes live. It commits only
 // after the sinks acknowledged every alert the committed records produced,
 // through the generation that owns the partition, with the partition's
-// event-time watermark in the commit metadata.
+// event-time watermark and its rebuild offset in the commit metadata.
+// Twice per lookback it writes the events that set each live risky pod's
+// specification and container ids back to the keyed topic ("refresh"
+// records), so that a rebuild, which reads only the lookback, still knows
+// pods started long before.
 //
 // Delivery guarantee: at least once. A crash, a kill or a rebalance
 // re-processes from the last commit and re-emits alerts with the same

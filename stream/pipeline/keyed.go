@@ -12,13 +12,16 @@ import (
 // Headers of the keyed topic.
 const (
 	headerSchema = "escapewatch-schema"
-	// headerKind says what a keyed record is for: "event" (correlate it)
-	// or "link" (a copy sent to a container's own unit so that events
-	// naming only that container find their pod).
-	headerKind = "escapewatch-kind"
-	schemaV1   = "1"
-	kindEvent  = "event"
-	kindLink   = "link"
+	// headerKind says what a keyed record is for: "event" (correlate it),
+	// "link" (a copy sent to a container's own unit so that events naming
+	// only that container find their pod) or "refresh" (stage 2 writing a
+	// live risky unit's specification back, so that a rebuild reading only
+	// the lookback still learns it; see correlate.Config.RefreshEvery).
+	headerKind  = "escapewatch-kind"
+	schemaV1    = "1"
+	kindEvent   = "event"
+	kindLink    = "link"
+	kindRefresh = "refresh"
 )
 
 // keyedRecord is one normalized event on the keyed topic.

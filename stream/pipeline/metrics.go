@@ -43,7 +43,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "escapewatch_dead_lettered_total", Help: "Records written to the dead-letter topic.",
 		}),
 		forwarded: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "escapewatch_forwarded_total", Help: "Records written to the keyed topic, by kind (event, link, reroute).",
+			Name: "escapewatch_forwarded_total", Help: "Records written to the keyed topic, by kind (event, link, refresh, reroute).",
 		}, []string{"kind"}),
 		alertLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "escapewatch_alert_latency_seconds",
@@ -79,7 +79,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, r := range parse.Reasons() {
 		m.decodeFailures.WithLabelValues(string(r))
 	}
-	for _, k := range []string{kindEvent, kindLink, "reroute"} {
+	for _, k := range []string{kindEvent, kindLink, kindRefresh, "reroute"} {
 		m.forwarded.WithLabelValues(k)
 	}
 	if reg != nil {

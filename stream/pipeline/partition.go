@@ -80,7 +80,9 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 	c := w.c
 	p := newPartitioner(c.partitions)
 	w.owns = func(key string) bool { return p.partition(key) == w.partition }
-	engine, err := correlate.NewEngine(correlate.Config{Policy: c.pol, Mode: correlate.EmitEager, Metrics: c.cm, Owns: w.owns})
+	engine, err := correlate.NewEngine(correlate.Config{Policy: c.pol, Mode: correlate.EmitEager, Metrics: c.cm, Owns: w.owns,
+		// Twice per lookback, so a rebuild always finds a refresh.
+		RefreshEvery: c.cfg.Lookback / 2})
 	if err != nil {
 		return err
 	}
@@ -149,7 +151,15 @@ func (w *partitionWorker) once(ctx context.Context, restored func()) error {
 				c.log.Warn("skipping an unreadable keyed record", "partition", w.partition, "offset", msg.Offset, "err", err)
 				continue
 			}
-			w.span.add(msg.Offset, correlate.WatermarkTime(rec.ev, c.pol.Windows.Skew.D()))
+			at := correlate.WatermarkTime(rec.ev, c.pol.Windows.Skew.D())
+			if rec.kind == kindRefresh {
+				// A refresh carries an old event; it counts as written at
+				// the partition's present.
+				if wm := w.engine.Watermark(); wm.After(at) {
+					at = wm
+				}
+			}
+			w.span.add(msg.Offset, at)
 			if w.silent {
 				rebuilt++
 				c.m.rebuildRecords.Inc()
@@ -280,6 +290,10 @@ func (w *partitionWorker) fetchCommit(ctx context.Context) (int64, commitMeta, e
 func (w *partitionWorker) admit(ctx context.Context, p pending) error {
 	var err error
 	out := w.handler(ctx, p, &err)
+	if p.rec.kind == kindRefresh {
+		w.engine.Restore(p.rec.ev, out)
+		return err
+	}
 	if p.rec.kind == kindLink {
 		if w.engine.LearnLinks(p.rec.ev, out) && err == nil {
 			// Events that waited for this link go to their owner now.
@@ -333,8 +347,36 @@ func (w *partitionWorker) handler(ctx context.Context, p pending, err *error) fu
 			}
 		case o.Reroute != nil:
 			*err = w.reroute(ctx, o)
+		case o.Refresh != nil:
+			*err = w.writeRefresh(ctx, o)
 		}
 	}
+}
+
+// writeRefresh writes a unit's retained events back to its own partition,
+// with link copies for the containers they name, as stage 1 forwards them.
+func (w *partitionWorker) writeRefresh(ctx context.Context, o correlate.Output) error {
+	var msgs []kafka.Message
+	for _, ev := range o.Refresh {
+		recs := []keyedRecord{{key: o.Key, kind: kindRefresh, ev: ev}}
+		for _, lk := range correlate.LinkKeys(ev) {
+			if lk != o.Key {
+				recs = append(recs, keyedRecord{key: lk, kind: kindLink, ev: ev})
+			}
+		}
+		for _, r := range recs {
+			m, err := r.message()
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m)
+		}
+	}
+	if err := w.writer.WriteMessages(ctx, msgs...); err != nil {
+		return fmt.Errorf("refreshing %s: %w", o.Key, err)
+	}
+	w.c.m.forwarded.WithLabelValues(kindRefresh).Add(float64(len(o.Refresh)))
+	return nil
 }
 
 // reroute hands an event that belongs to another unit's partition back to

@@ -465,3 +465,99 @@ func TestQuietInputFlushesHeldAuditdEvent(t *testing.T) {
 		}
 	})
 }
+
+// TestOldRiskyPodSurvivesRestart creates a privileged pod, lets two hours
+// of other traffic pass on its partition, and replaces the instance before
+// someone execs into the pod and enters the host's namespaces. The new
+// instance rebuilds only the lookback (23.5 minutes) of the keyed topic,
+// which no longer holds the pod's creation nor its container ids; the
+// refreshes the first instance wrote back carry both, so the session
+// escape is still raised.
+func TestOldRiskyPodSurvivesRestart(t *testing.T) {
+	pol := correlate.DefaultPolicy()
+	src := filepath.Join(scenarioRoot, "01-privileged-hostpid-nsenter")
+	created := time.Date(2026, 11, 30, 9, 14, 2, 0, time.UTC)
+	session := created.Add(2 * time.Hour)
+	dir := t.TempDir()
+	audit, err := os.ReadFile(filepath.Join(src, "k8s-audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	lines = append(lines, strings.TrimSpace(string(audit)))
+	for i, at := 0, created.Add(time.Minute); at.Before(session); i, at = i+1, at.Add(15*time.Second) {
+		lines = append(lines, fillerStatus(i, at))
+	}
+	lines = append(lines, execRecord("payments", "api-debug-x2k4q", "api", "mallory@example.com", session))
+	writeLines(t, filepath.Join(dir, "k8s-audit.jsonl"), lines...)
+	// The pod's Falco record, two hours later: it names only the container.
+	falco, err := os.ReadFile(filepath.Join(src, "falco.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsenter := strings.SplitN(string(falco), "\n", 2)[0]
+	nsenter = strings.Replace(nsenter, `"time":"2026-11-30T09:14:41.502311984Z"`, `"time":"`+session.Add(30*time.Second).Format(time.RFC3339Nano)+`"`, 1)
+	writeLines(t, filepath.Join(dir, "falco.jsonl"), nsenter)
+
+	alerts := streamtest.ScanAlerts(t, []string{dir}, pol)
+	var escape *schemas.Alert
+	for _, a := range alerts {
+		if a.Rule.ID == "ESC-C02" {
+			escape = a
+		}
+	}
+	if escape == nil {
+		t.Fatalf("scan raises no ESC-C02 for the late session: %v", streamtest.IDs(alerts))
+	}
+	streamtest.EachBroker(t, func(t *testing.T, brokers []string) {
+		cfg := testConfig(brokers)
+		cfg.KeyedPartitions = 1 // the filler shares the pod's partition
+		before, after := streamtest.SplitAt(streamtest.ScenarioRecords(t, []string{dir}, cfg.Topics.ForFile), session)
+		first := start(t, cfg, pol)
+		streamtest.ProduceRecords(t, brokers, before)
+		if !streamtest.WaitFor(30*time.Second, func() bool { return len(first.sink.ids()) > 0 && committedAll(t, brokers, cfg) }) {
+			t.Fatal("the first instance raised nothing for the pod, or did not commit")
+		}
+		first.stop()
+
+		next := start(t, cfg, pol)
+		if !streamtest.WaitFor(30*time.Second, next.ready) {
+			t.Fatal("the next instance did not take the partition over")
+		}
+		streamtest.ProduceRecords(t, brokers, after)
+		waitIDs(t, 30*time.Second, streamtest.IDs(alerts), first, next)
+		if !next.sink.has(escape.ID) {
+			t.Error("the session escape was not raised by the instance that rebuilt the state")
+		}
+	})
+}
+
+func writeLines(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fillerStatus is a kubelet status patch of an unrelated pod, as an audit
+// record.
+func fillerStatus(i int, at time.Time) string {
+	ts := at.UTC().Format(time.RFC3339Nano)
+	return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"filler-` + strconv.Itoa(i) +
+		`","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/batch/pods/report-7f9c/status","verb":"patch",` +
+		`"user":{"username":"system:node:ip-10-0-1-9.eu-west-1.compute.internal","groups":["system:nodes"]},` +
+		`"objectRef":{"resource":"pods","namespace":"batch","name":"report-7f9c","apiVersion":"v1","subresource":"status"},` +
+		`"responseStatus":{"metadata":{},"code":200},"requestObject":{"metadata":{"uid":"5b0c2f1e-0000-4000-8000-000000000001"},` +
+		`"status":{"containerStatuses":[{"containerID":"containerd://` + strings.Repeat("ab", 32) + `","name":"report","ready":true}]}},` +
+		`"requestReceivedTimestamp":"` + ts + `","stageTimestamp":"` + ts + `"}`
+}
+
+// execRecord is the audit record of a kubectl exec into a pod.
+func execRecord(namespace, pod, container, user string, at time.Time) string {
+	ts := at.UTC().Format(time.RFC3339Nano)
+	return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"exec-late-1","stage":"ResponseStarted",` +
+		`"requestURI":"/api/v1/namespaces/` + namespace + `/pods/` + pod + `/exec?command=sh&container=` + container + `&stdin=true&stdout=true&tty=true",` +
+		`"verb":"get","user":{"username":"` + user + `","groups":["system:authenticated"]},` +
+		`"objectRef":{"resource":"pods","namespace":"` + namespace + `","name":"` + pod + `","apiVersion":"v1","subresource":"exec"},` +
+		`"responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"` + ts + `","stageTimestamp":"` + ts + `"}`
+}
