@@ -814,7 +814,7 @@ func (e *Engine) apply(key string, ev *schemas.Event) {
 	if ev.Source == schemas.SourceSyscall {
 		in.sawSyscall = true
 	}
-	if ev.Spec != nil || len(ev.Statuses) > 0 {
+	if ev.Spec != nil && in.riskyFor(nil) {
 		in.keep(ev)
 		e.queueRefresh(in)
 	}
@@ -841,7 +841,7 @@ func (e *Engine) refreshDue() {
 			in.refreshQueued = false
 			continue
 		}
-		e.pending = append(e.pending, Output{Refresh: slices.Clone(in.kept), Key: u.key})
+		e.pending = append(e.pending, Output{Refresh: in.refreshEvents(), Key: u.key})
 		heap.Push(&e.refreshQ, refreshEntry{at: e.wm.Add(e.refresh), seq: in.seq, inst: in})
 	}
 }

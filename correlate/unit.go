@@ -139,14 +139,23 @@ type instance struct {
 	alerts map[string]*alertState
 }
 
-// maxKept bounds the events an instance keeps for refreshes.
+// maxKept bounds the specification events an instance keeps for refreshes.
 const maxKept = 8
 
-// keep retains an event that sets the instance's specification or
-// container ids, once.
+// keep retains a specification event of a risky instance: the newest one
+// of its kind for its container (a pod's spec, a container's start), so
+// that a refresh carries the specification as it stands.
 func (in *instance) keep(ev *schemas.Event) {
-	if ev.NativeID != "" && in.keeps(ev.NativeID) {
-		return
+	for i, k := range in.kept {
+		if k.NativeID == ev.NativeID && ev.NativeID != "" {
+			return
+		}
+		if k.Kind == ev.Kind && k.Container.ID == ev.Container.ID && k.Container.Name == ev.Container.Name {
+			if !ev.Time.Before(k.Time) {
+				in.kept[i] = ev
+			}
+			return
+		}
 	}
 	if len(in.kept) == maxKept {
 		in.kept = append(in.kept[:0], in.kept[1:]...)
@@ -165,6 +174,29 @@ func (in *instance) keeps(native string) bool {
 		}
 	}
 	return false
+}
+
+// refreshEvents are what a refresh writes back for the instance: its kept
+// specification events and, for a pod, a status event with the container
+// ids it has learned, so that records naming only a container still find
+// the pod after a rebuild.
+func (in *instance) refreshEvents() []*schemas.Event {
+	out := slices.Clone(in.kept)
+	if !in.unit.pod {
+		return out
+	}
+	var statuses []schemas.ContainerStatus
+	for _, c := range in.containers {
+		for _, id := range c.ids {
+			statuses = append(statuses, schemas.ContainerStatus{Name: c.name, ID: id})
+		}
+	}
+	if len(statuses) == 0 {
+		return out
+	}
+	return append(out, &schemas.Event{Time: in.created, Source: schemas.SourceK8sAudit, Producer: schemas.ProducerAPIServer,
+		Kind: schemas.KindPodStatus, NativeID: "refresh/" + in.unit.key + "/" + in.uid, Cluster: in.cluster, Node: in.node,
+		Pod: schemas.Pod{Namespace: in.namespace, Name: in.name, UID: in.uid}, Statuses: statuses})
 }
 
 // ctrState is one container of an instance.
