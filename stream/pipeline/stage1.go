@@ -284,7 +284,9 @@ func (n *Normalizer) writer(topic string, b kafka.Balancer) *kafka.Writer {
 		Topic:        topic,
 		Balancer:     b,
 		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: 5 * time.Millisecond,
+		// WriteMessages hands over a whole fetched batch and waits for it:
+		// the last partial batch of each partition must not linger.
+		BatchTimeout: time.Millisecond,
 		BatchSize:    maxBatch,
 		BatchBytes:   int64(max(16<<20, 2*n.cfg.MaxRecordBytes)),
 		MaxAttempts:  10,
