@@ -30,6 +30,11 @@ type partitionWorker struct {
 	next     int64
 	lastDone int64 // offset committed last
 	writer   *kafka.Writer
+	// refreshes are written in bulk: one watermark step may make many
+	// units due at once.
+	refresher  *kafka.Writer
+	refreshBuf []kafka.Message
+	refreshes  int
 }
 
 // run owns the partition until ctx ends (the generation ended or the
@@ -52,7 +57,9 @@ func (w *partitionWorker) run(ctx context.Context) error {
 	// caused one is committed after it): send each at once.
 	w.writer = &kafka.Writer{Addr: kafka.TCP(c.cfg.Brokers...), Topic: c.cfg.Topics.Keyed, Balancer: &kafka.Murmur2Balancer{},
 		RequiredAcks: kafka.RequireAll, BatchSize: 1, BatchTimeout: time.Millisecond, WriteTimeout: 10 * time.Second}
-	defer closeWithin(c.cfg.ShutdownTimeout, w.writer)
+	w.refresher = &kafka.Writer{Addr: kafka.TCP(c.cfg.Brokers...), Topic: c.cfg.Topics.Keyed, Balancer: &kafka.Murmur2Balancer{},
+		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: time.Millisecond, WriteTimeout: 10 * time.Second}
+	defer closeWithin(c.cfg.ShutdownTimeout, w.writer, w.refresher)
 	for attempt := 0; ; attempt++ {
 		err := w.once(ctx, func() {
 			if restoring {
@@ -325,6 +332,11 @@ func (w *partitionWorker) handOn(ctx context.Context, ev *schemas.Event) error {
 func (w *partitionWorker) process(ctx context.Context, p pending) error {
 	var err error
 	_ = w.engine.Process(p.rec.ev, w.handler(ctx, p, &err))
+	if err == nil {
+		err = w.flushRefreshes(ctx)
+	}
+	clear(w.refreshBuf)
+	w.refreshBuf, w.refreshes = w.refreshBuf[:0], 0
 	return err
 }
 
@@ -348,15 +360,15 @@ func (w *partitionWorker) handler(ctx context.Context, p pending, err *error) fu
 		case o.Reroute != nil:
 			*err = w.reroute(ctx, o)
 		case o.Refresh != nil:
-			*err = w.writeRefresh(ctx, o)
+			*err = w.queueRefresh(o)
 		}
 	}
 }
 
-// writeRefresh writes a unit's retained events back to its own partition,
-// with link copies for the containers they name, as stage 1 forwards them.
-func (w *partitionWorker) writeRefresh(ctx context.Context, o correlate.Output) error {
-	var msgs []kafka.Message
+// queueRefresh adds a unit's retained events, to be written back to its
+// own partition by flushRefreshes, with link copies for the containers
+// they name, as stage 1 forwards them.
+func (w *partitionWorker) queueRefresh(o correlate.Output) error {
 	for _, ev := range o.Refresh {
 		recs := []keyedRecord{{key: o.Key, kind: kindRefresh, ev: ev}}
 		for _, lk := range correlate.LinkKeys(ev) {
@@ -369,13 +381,22 @@ func (w *partitionWorker) writeRefresh(ctx context.Context, o correlate.Output) 
 			if err != nil {
 				return err
 			}
-			msgs = append(msgs, m)
+			w.refreshBuf = append(w.refreshBuf, m)
 		}
 	}
-	if err := w.writer.WriteMessages(ctx, msgs...); err != nil {
-		return fmt.Errorf("refreshing %s: %w", o.Key, err)
+	w.refreshes += len(o.Refresh)
+	return nil
+}
+
+// flushRefreshes writes the queued refreshes and waits for them.
+func (w *partitionWorker) flushRefreshes(ctx context.Context) error {
+	if len(w.refreshBuf) == 0 {
+		return nil
 	}
-	w.c.m.forwarded.WithLabelValues(kindRefresh).Add(float64(len(o.Refresh)))
+	if err := w.refresher.WriteMessages(ctx, w.refreshBuf...); err != nil {
+		return fmt.Errorf("writing %d refresh records: %w", len(w.refreshBuf), err)
+	}
+	w.c.m.forwarded.WithLabelValues(kindRefresh).Add(float64(w.refreshes))
 	return nil
 }
 
