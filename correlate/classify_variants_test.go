@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/decode/auditd"
 )
 
 // TestClassifyVariants covers argument forms and producer details that the
@@ -18,6 +19,34 @@ func TestClassifyVariants(t *testing.T) {
 	ptrace := func(request string) schemas.Event {
 		return schemas.Event{Kind: schemas.KindSyscall, Syscall: "ptrace", Producer: schemas.ProducerTracee,
 			File: schemas.File{Op: request}, Process: schemas.Process{Name: "strace"}}
+	}
+	// auditdPtrace decodes a raw audit record of ptrace(request, 1, 0, 0),
+	// the request in hex a0, through the auditd decoder.
+	auditdPtrace := func(a0 string) schemas.Event {
+		t.Helper()
+		line := `type=SYSCALL msg=audit(1717424800.100:9301): arch=c000003e syscall=101 success=yes exit=0 a0=` + a0 +
+			` a1=1 a2=0 a3=0 items=0 ppid=43400 pid=43401 auid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0` +
+			` tty=pts0 ses=4294967295 comm="gdb" exe="/usr/bin/gdb" subj=unconfined key="ptrace"`
+		var (
+			g      auditd.Grouper
+			events []schemas.Event
+		)
+		keep := func(ev *schemas.Event) error {
+			c := *ev
+			c.Detach()
+			events = append(events, c)
+			return nil
+		}
+		if err := g.Add(line, schemas.Ref{}, keep); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Flush(keep); err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 1 || events[0].Syscall != "ptrace" {
+			t.Fatalf("a0=%s decodes to %+v, want one ptrace event", a0, events)
+		}
+		return events[0]
 	}
 	cases := []struct {
 		name  string
@@ -42,6 +71,12 @@ func TestClassifyVariants(t *testing.T) {
 		{"ptrace detach", ptrace("PTRACE_DETACH"), RuleA11, false, 0, false},
 		{"falco ptrace rule", schemas.Event{Kind: schemas.KindSyscall, Syscall: "ptrace", Producer: schemas.ProducerFalco,
 			Signature: "PTRACE attached to process"}, RuleA11, true, schemas.SeverityMedium, false},
+		// the auditd decoder names the request from a0
+		{"auditd ptrace traceme", auditdPtrace("0"), RuleA11, false, 0, false},
+		{"auditd ptrace peekdata", auditdPtrace("2"), RuleA11, false, 0, false},
+		{"auditd ptrace attach", auditdPtrace("10"), RuleA11, true, schemas.SeverityMedium, false},
+		{"auditd ptrace seize", auditdPtrace("4206"), RuleA11, true, schemas.SeverityMedium, false},
+		{"auditd ptrace request without a name", auditdPtrace("420c"), RuleA11, true, schemas.SeverityMedium, false},
 
 		// ESC-A08: the runtime socket, not a daemon across the network
 		{"docker ps", exec("docker", "ps"), RuleA08, true, schemas.SeverityHigh, false},

@@ -58,6 +58,9 @@ func DecodeBeat(t *parse.Tape, n parse.Node, ev *schemas.Event) error {
 	ev.Process.TTY = data.tty != "" && data.tty != "(none)"
 
 	write, op := fileOp(ev.Syscall, data.a1, data.a2)
+	if ev.Syscall == "ptrace" {
+		op = ptraceRequest(data.a0)
+	}
 	ev.File.Write, ev.File.Op = write, op
 	d.file(ev)
 	if ev.Syscall == "mount" {

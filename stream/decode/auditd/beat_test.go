@@ -78,6 +78,20 @@ func TestDecodeBeat(t *testing.T) {
 				Mount: schemas.Mount{Source: "/dev/sda1", Target: "/mnt/host"},
 			},
 		},
+		{
+			name: "ptrace attach to pid 1: the request from auditd.data.a0",
+			file: "testdata/auditbeat-ptrace-attach.json",
+			want: schemas.Event{
+				Time: time.Date(2024, 6, 3, 14, 16, 46, 501e6, time.UTC), Source: schemas.SourceSyscall, Producer: schemas.ProducerAuditd,
+				Kind: schemas.KindSyscall, NativeID: "worker-1:8820", Node: "worker-1",
+				Syscall: "ptrace", Signature: "ptrace",
+				Container: schemas.Container{ID: "3f4b9c2e8d1a7f6e5b4c3d2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e", Name: "shell", Image: "docker.io/library/ubuntu:22.04"},
+				Pod:       schemas.Pod{Namespace: "dev", Name: "debug-shell-6c9f8b7d5-x2k4q", UID: "9b1d3c7e-4a2f-4e8b-b6d1-2f3a4c5d6e7f"},
+				Process: schemas.Process{PID: 42941, Name: "gdb", Exe: "/usr/bin/gdb", Cwd: "/", TTY: true,
+					ArgvJSON: `["gdb", "-p", "1"]`},
+				File: schemas.File{Op: "PTRACE_ATTACH"},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,6 +237,41 @@ func TestDecodeBeatMount(t *testing.T) {
 			}
 			if ev.Mount != tt.want {
 				t.Errorf("mount %+v, want %+v", ev.Mount, tt.want)
+			}
+		})
+	}
+}
+
+// The ptrace request is auditd.data.a0, hex as in the raw record; File.Op
+// stays empty when a0 is missing, no hex string, or a number the table
+// does not name, and other syscalls' a0 names nothing.
+func TestDecodeBeatPtrace(t *testing.T) {
+	doc := func(syscall, data string) string {
+		return `{"@timestamp":"2024-06-03T14:16:46.501Z","auditd":{"sequence":1,"data":{"syscall":"` + syscall + `"` + data + `}},` +
+			`"process":{"pid":7,"name":"gdb"}}`
+	}
+	tests := []struct {
+		name, raw, op string
+	}{
+		{"traceme", doc("ptrace", `,"a0":"0","a1":"0"`), "PTRACE_TRACEME"},
+		{"peekdata", doc("ptrace", `,"a0":"2","a1":"a9ec","a2":"55d0c1a04010"`), "PTRACE_PEEKDATA"},
+		{"attach", doc("ptrace", `,"a0":"10","a1":"1"`), "PTRACE_ATTACH"},
+		{"seize", doc("ptrace", `,"a0":"4206","a1":"1"`), "PTRACE_SEIZE"},
+		{"setregs upper-case hex", doc("ptrace", `,"a0":"D"`), "PTRACE_SETREGS"},
+		{"a request the table lacks", doc("ptrace", `,"a0":"420c"`), ""},
+		{"no a0", doc("ptrace", `,"a1":"1"`), ""},
+		{"a0 as a JSON number", doc("ptrace", `,"a0":16`), ""},
+		{"a0 not hex", doc("ptrace", `,"a0":"PTRACE_ATTACH"`), ""},
+		{"a0 of another syscall", doc("kill", `,"a0":"10","a1":"9"`), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev schemas.Event
+			if err := decodeBeatString(tt.raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.File != (schemas.File{Op: tt.op}) {
+				t.Errorf("file %+v, want op %q", ev.File, tt.op)
 			}
 		})
 	}

@@ -47,7 +47,10 @@
 //     mkdir, mknod, link, symlink, chmod, chown and truncate syscalls by the
 //     family's base name, as Falco and Tetragon do (renameat2 → rename,
 //     unlinkat → unlink, fchmodat → chmod, ftruncate → truncate …), while
-//     Syscall keeps the raw name.
+//     Syscall keeps the raw name. For ptrace, File.Op is the request, a0,
+//     by its PTRACE_* name (parse.PtraceRequest: 10 → PTRACE_ATTACH, 4206
+//     → PTRACE_SEIZE), as Tracee reports it; a number the table lacks
+//     leaves it empty.
 //   - Mount (mount syscall): Target = the first PATH name, Source = the next
 //     different one (the block device lookup); no FSType in raw audit.
 //   - Net: SOCKADDR saddr: AF_UNIX → UnixPath (abstract names as "@name",
@@ -71,7 +74,8 @@
 //     (→ ArgvJSON, raw), else title without its first word → Args; UID:
 //     user.id; TTY: auditd.data.tty.
 //   - File: the CREATE item of auditd.paths, else file.path, else the
-//     first NORMAL, else DELETE item; Write and Op as for raw events.
+//     first NORMAL, else DELETE item; Write and Op as for raw events, the
+//     ptrace request from auditd.data.a0 (hex, as in the record).
 //   - Mount (mount syscall): from auditd.paths as for raw events (Target =
 //     the first name, Source = the next different one, relative names
 //     joined to process.working_directory); auditd.data.a0…a3 are

@@ -100,6 +100,9 @@ func (b *builder) build(ev *schemas.Event, gr *group) {
 	}
 
 	b.files(ev, &f)
+	if ev.Syscall == "ptrace" {
+		ev.File.Op = ptraceRequest(f.args[0])
+	}
 	ev.NSFlags = nsFlags(ev.Syscall, f.args[0], f.args[1])
 	if f.saddr != "" {
 		b.sockaddr(&ev.Net, f.saddr)

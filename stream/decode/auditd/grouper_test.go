@@ -31,6 +31,8 @@ const publicDir = "../../../testdata/public/auditd"
 //     0x1D) of an execve with a hex-encoded argument, and a USER_CMD;
 //   - interleaved.log: two events whose records interleave, then a record
 //     cut inside its stamp;
+//   - ptrace.log: ptrace requests in a0 (TRACEME, PEEKDATA, SEIZE,
+//     POKETEXT, an unnamed 0x420c, and an arm64 ATTACH);
 //   - file-ops-x86_64.log: renameat2 (mv into /etc/kubernetes/manifests),
 //     unlinkat (rm of audit.log), fchmodat (chmod 4755) and mknodat (a
 //     block device node), with their PARENT/CREATE/DELETE PATH items.
@@ -434,6 +436,7 @@ func TestGrouperEscapeEvents(t *testing.T) {
 				{
 					NativeID: ":1717424500.010:9101", Time: at(1717424500, 10), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
 					Process: schemas.Process{PID: 43211, Name: "gdb", Exe: "/usr/bin/gdb", Args: "-p 1", TTY: true},
+					File:    schemas.File{Op: "PTRACE_ATTACH"},
 					Ref:     schemas.Ref{File: "interleaved.log", Line: 2},
 				},
 				{
@@ -441,6 +444,49 @@ func TestGrouperEscapeEvents(t *testing.T) {
 					Process: schemas.Process{PID: 43201, Name: "chroot", Exe: "/usr/sbin/chroot", Args: "/mnt/host", Cwd: "/", TTY: true},
 					File:    schemas.File{Path: "/mnt/host"},
 					Ref:     schemas.Ref{File: "interleaved.log", Line: 1},
+				},
+			},
+		},
+		{
+			// The request is a0 of the SYSCALL record, in hex.
+			file: "ptrace.log",
+			want: []schemas.Event{
+				{
+					NativeID: ":1717424800.100:9301", Time: at(1717424800, 100), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
+					Process: schemas.Process{PID: 43401, Name: "strace", Exe: "/usr/bin/strace", Args: "-f ls", TTY: true},
+					File:    schemas.File{Op: "PTRACE_TRACEME"},
+					Ref:     schemas.Ref{File: "ptrace.log", Line: 1},
+				},
+				{
+					NativeID: ":1717424800.200:9302", Time: at(1717424800, 200), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
+					Process: schemas.Process{PID: 43491, Name: "gdb", Exe: "/usr/bin/gdb", Args: "-p 43500", TTY: true},
+					File:    schemas.File{Op: "PTRACE_PEEKDATA"},
+					Ref:     schemas.Ref{File: "ptrace.log", Line: 4},
+				},
+				{
+					NativeID: ":1717424800.300:9303", Time: at(1717424800, 300), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
+					Process: schemas.Process{PID: 43510, Name: "strace", Exe: "/usr/bin/strace", Args: "-p 1", TTY: true},
+					File:    schemas.File{Op: "PTRACE_SEIZE"},
+					Ref:     schemas.Ref{File: "ptrace.log", Line: 7},
+				},
+				{
+					NativeID: ":1717424800.400:9304", Time: at(1717424800, 400), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
+					Process: schemas.Process{PID: 43520, Name: "gdb", Exe: "/usr/bin/gdb", Args: "-p 1", TTY: true},
+					File:    schemas.File{Op: "PTRACE_POKETEXT"},
+					Ref:     schemas.Ref{File: "ptrace.log", Line: 10},
+				},
+				{
+					// PTRACE_SECCOMP_GET_FILTER (0x420c) is not in the table:
+					// no name, the request counts as unknown.
+					NativeID: ":1717424800.500:9305", Time: at(1717424800, 500), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
+					Process: schemas.Process{PID: 43530, Name: "seccomp-tools", Exe: "/usr/bin/ruby3.1", Args: "dump -p 1", TTY: true},
+					Ref:     schemas.Ref{File: "ptrace.log", Line: 13},
+				},
+				{
+					NativeID: "arm-worker-2:1717424800.600:610", Node: "arm-worker-2", Time: at(1717424800, 600), Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace",
+					Process: schemas.Process{PID: 7101, Name: "gdb", Exe: "/usr/bin/gdb", Args: "-p 1"},
+					File:    schemas.File{Op: "PTRACE_ATTACH"},
+					Ref:     schemas.Ref{File: "ptrace.log", Line: 16},
 				},
 			},
 		},

@@ -1,5 +1,7 @@
 package auditd
 
+import "github.com/escapewatch/escapewatch/stream/decode/parse"
+
 // Syscall numbers by audit arch, from the tables elastic/go-libaudit
 // generates out of the kernel headers (auparse/zaudit_syscalls.go, keys
 // "x86_64" and "aarch64"). Numbers 424 and up are shared by all
@@ -149,6 +151,18 @@ func nsFlags(syscall, a0, a1 string) uint64 {
 	}
 	n, _ := hexNumber(arg)
 	return n & cloneNewMask
+}
+
+// ptraceRequest names the request of ptrace(request, pid, addr, data), a0
+// in hex, by its PTRACE_* name, which goes to File.Op as Tracee, Falco and
+// Tetragon report it. A number parse.PtraceRequest does not know, or an a0
+// that is no hex number, gives "": the request counts as unknown.
+func ptraceRequest(a0 string) string {
+	n, ok := hexNumber(a0)
+	if !ok {
+		return ""
+	}
+	return parse.PtraceRequest(n)
 }
 
 // Open flags that make an open a write (include/uapi/asm-generic/fcntl.h,

@@ -27,6 +27,10 @@
 //     syscall → File.Write; rename/unlink/mkdir/link syscalls → File.Op.
 //   - setns evt.arg.nstype, unshare evt.arg.flags (CLONE_NEW* names) →
 //     NSFlags.
+//   - ptrace evt.arg.request (or evt.arg[request]), its PTRACE_* name →
+//     File.Op, as Tracee reports it. libsinsp's numbers for requests
+//     (evt.rawarg.request) are its own PPM_PTRACE_* codes, not the
+//     kernel's, and are not read; without a name File.Op stays empty.
 //   - evt.failed, a negative evt.rawres or an errno in evt.res → Denied.
 //
 // A rule's output carries only the fields its output string names, so a

@@ -347,6 +347,38 @@ func TestDecode(t *testing.T) {
 			},
 		},
 		{
+			name: "PTRACE attached to process with evt.arg.request",
+			file: "ptrace-request.jsonl", line: 1,
+			want: schemas.Event{
+				Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "PTRACE attached to process",
+				Process: schemas.Process{PID: 52601, Exe: "/usr/bin/gdb", Name: "gdb", Args: "-p 1", ParentName: "bash", TTY: true},
+				File:    schemas.File{Op: "PTRACE_ATTACH"},
+			},
+		},
+		{
+			name: "PTRACE anti-debug attempt with evt.arg.request",
+			file: "ptrace-request.jsonl", line: 2,
+			want: schemas.Event{
+				Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "PTRACE anti-debug attempt",
+				File: schemas.File{Op: "PTRACE_TRACEME"},
+			},
+		},
+		{
+			name: "ptrace request as evt.arg[request]",
+			file: "ptrace-request.jsonl", line: 3,
+			want: schemas.Event{Kind: schemas.KindSyscall, Syscall: "ptrace", File: schemas.File{Op: "PTRACE_PEEKDATA"}},
+		},
+		{
+			name: "ptrace with only evt.rawarg.request: libsinsp's code is not read",
+			file: "ptrace-request.jsonl", line: 4,
+			want: schemas.Event{Kind: schemas.KindSyscall, Syscall: "ptrace"},
+			check: func(t *testing.T, ev *schemas.Event) {
+				if ev.File != (schemas.File{}) {
+					t.Errorf("file = %+v, want none", ev.File)
+				}
+			},
+		},
+		{
 			name: "Create Privileged Pod without the privileged field",
 			file: "k8saudit-create-privileged-pod.jsonl", line: 1,
 			want: schemas.Event{
@@ -483,6 +515,38 @@ func TestCloneFlags(t *testing.T) {
 		if got := cloneFlags(in); got != want {
 			t.Errorf("cloneFlags(%q) = %#x, want %#x", in, got, want)
 		}
+	}
+}
+
+func TestPtraceRequest(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                  "",
+		"PTRACE_ATTACH":     "PTRACE_ATTACH",
+		"PTRACE_SETFPXREGS": "PTRACE_SETFPXREGS",
+		"11(PTRACE_ATTACH)": "PTRACE_ATTACH",
+		"PTRACE_SEIZE|":     "PTRACE_SEIZE",
+		"11":                "",
+		"0":                 "",
+		"ptrace_attach":     "",
+		"PTRACE_":           "",
+	} {
+		if got := ptraceRequest(in); got != want {
+			t.Errorf("ptraceRequest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// evt.arg.request names a request only for ptrace: ioctl has one too.
+func TestDecodeRequestOfOtherSyscalls(t *testing.T) {
+	t.Parallel()
+	raw := `{"rule":"Custom ioctl","time":"2024-06-12T09:44:20Z","output_fields":{"evt.type":"ioctl","evt.arg.request":"PTRACE_ATTACH","fd.name":"/dev/tty"}}`
+	var ev schemas.Event
+	if err := decodeString(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.File.Op != "" {
+		t.Errorf("File.Op = %q for an ioctl, want none", ev.File.Op)
 	}
 }
 

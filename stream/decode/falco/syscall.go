@@ -23,6 +23,7 @@ type syscallFields struct {
 	fdName, fdType   string
 	fsPath, fsTarget string
 	flags, nsType    string
+	request          string
 	openWrite        bool
 	result           string
 	rawResult        int64
@@ -93,6 +94,8 @@ func (f *syscallFields) collect(t *parse.Tape, c parse.Node) {
 		f.flags = value(t, c)
 	case "evt.arg.nstype", "evt.arg[nstype]":
 		f.nsType = value(t, c)
+	case "evt.arg.request", "evt.arg[request]":
+		f.request = value(t, c)
 	case "evt.is_open_write":
 		f.openWrite = t.Bool(c)
 	case "evt.res":
@@ -161,6 +164,9 @@ func decodeSyscall(t *parse.Tape, fields parse.Node, facts ruleFacts, ev *schema
 		ev.NSFlags = cloneFlags(f.nsType)
 	case "unshare":
 		ev.NSFlags = cloneFlags(f.flags)
+	case "ptrace":
+		// Only ptrace's: ioctl has a request argument too.
+		ev.File.Op = ptraceRequest(f.request)
 	}
 	ev.Denied = f.failed || f.rawResult < 0 || failedResult(f.result)
 }
@@ -284,6 +290,29 @@ func cloneFlags(s string) uint64 {
 		mask |= cloneFlagBits[word]
 	}
 	return mask
+}
+
+// ptraceRequest reads the request of a ptrace from evt.arg.request, which
+// libsinsp renders by name ("PTRACE_ATTACH"); a name after the number, in
+// the style of evt.args ("11(PTRACE_ATTACH)"), is read too. Numbers are
+// not: libsinsp numbers requests with its own PPM_PTRACE_* codes
+// (PPM_PTRACE_ATTACH is 11, PPM_PTRACE_PEEKDATA 3), not the kernel's, and
+// prints a bare number only for a request it could not name. No name
+// gives "", an unknown request.
+func ptraceRequest(s string) string {
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "|,() ")
+		word := s
+		if i >= 0 {
+			word, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if name := parse.PtraceRequestName(word); name != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // fileOp names the file operation of a syscall that is not an open.

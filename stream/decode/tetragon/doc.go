@@ -58,6 +58,14 @@
 //     write, truncate, rename, link, create and mknod functions. File.Op
 //     names rename, link, symlink, unlink, mkdir, truncate and create.
 //   - sock_arg, skb_arg, sockaddr_arg → Net.Addr/Port of the destination.
+//   - ptrace kprobes (sys_ptrace, __x64_sys_ptrace …): an argument the
+//     policy labels "request" (or "req") is named by parse.PtraceRequest →
+//     File.Op (PTRACE_ATTACH …), as Tracee reports it. Unlabelled
+//     arguments are not read: the export does not say which index they
+//     had, and Tetragon's example policy captures only the address, whose
+//     value read as the request could name a real attach harmless. Nor are
+//     the fields of a sys_enter_ptrace tracepoint. File.Op otherwise stays
+//     empty, and ESC-A11 treats the request as unknown.
 //
 // Exec and exit events of ordinary binaries decode without allocating.
 package tetragon

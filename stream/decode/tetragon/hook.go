@@ -58,9 +58,10 @@ const (
 // argument is one KprobeArgument (tetragon.proto), reduced to what the
 // event needs.
 type argument struct {
-	kind argKind
-	str  string // string, path, destination address, module name, syscall ABI
-	num  int64  // number, destination port, syscall number
+	kind  argKind
+	str   string // string, path, destination address, module name, syscall ABI
+	num   int64  // number, destination port, syscall number
+	label string // the policy's label for the argument, when it gave one
 }
 
 // decodeHook fills the syscall, arguments and outcome of a kprobe, LSM or
@@ -86,6 +87,9 @@ func decodeHook(t *parse.Tape, eventType string, e *event, ev *schemas.Event) {
 	}
 
 	applyArgs(ev.Syscall, args, ev)
+	if eventType == "process_kprobe" && ev.Syscall == "ptrace" {
+		ev.File.Op = ptraceRequest(args)
+	}
 
 	if n, ok := returnValue(t, e.ret); ok && n < 0 {
 		ev.Denied = true
@@ -116,6 +120,7 @@ func readArgs(t *parse.Tape, list parse.Node, buf *[maxArgs]argument) []argument
 		for m := t.First(item); m.Exists(); m = t.Next(m) {
 			switch t.Key(m) {
 			case "label": // sits beside the oneof field
+				a.label = str(t, m)
 			case "string_arg":
 				a.kind, a.str = argString, str(t, m)
 			case "int_arg", "uint_arg", "long_arg", "size_arg":
@@ -212,6 +217,23 @@ func applyArgs(sys string, args []argument, ev *schemas.Event) {
 		}
 	}
 	ev.File.Write = write
+}
+
+// ptraceRequest names the request of a ptrace kprobe (sys_ptrace,
+// __x64_sys_ptrace …: long ptrace(long request, long pid, unsigned long
+// addr, unsigned long data)) by its PTRACE_* name, as Tracee reports it,
+// when the policy labelled the argument "request" (or "req"). The export
+// does not say which index an unlabelled argument had, and Tetragon's own
+// example policy captures only the address: reading its value as the
+// request could name a real attach PTRACE_TRACEME and silence ESC-A11.
+// Without a labelled request the request counts as unknown ("").
+func ptraceRequest(args []argument) string {
+	for _, a := range args {
+		if a.kind == argNumber && a.num >= 0 && (strings.EqualFold(a.label, "request") || strings.EqualFold(a.label, "req")) {
+			return parse.PtraceRequest(uint64(a.num))
+		}
+	}
+	return ""
 }
 
 // applyMount reads the mount family: sys_mount(dev_name, dir_name, type,

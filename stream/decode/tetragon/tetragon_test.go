@@ -406,6 +406,52 @@ func TestDecode(t *testing.T) {
 			want: schemas.Event{Syscall: "ptrace", Denied: true},
 		},
 		{
+			name: "unlabelled ptrace argument: not read as the request (it may be the address)",
+			file: "kprobe-ptrace.jsonl", line: 1,
+			want:  schemas.Event{Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace", Process: schemas.Process{Name: "strace", PID: 52430}},
+			check: ptraceOp(""),
+		},
+		{
+			name: "arm64 ptrace, unlabelled long_arg and int_arg: no request",
+			file: "kprobe-ptrace.jsonl", line: 2,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp(""),
+		},
+		{
+			name: "sys_ptrace with unlabelled arguments: no request",
+			file: "kprobe-ptrace.jsonl", line: 3,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp(""),
+		},
+		{
+			name: "ptrace with labelled arguments",
+			file: "kprobe-ptrace.jsonl", line: 4,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp("PTRACE_ATTACH"),
+		},
+		{
+			name: "ptrace with the request labelled: PTRACE_TRACEME read as such",
+			file: "kprobe-ptrace.jsonl", line: 9,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp("PTRACE_TRACEME"),
+		},
+		{
+			name: "ptrace whose only number is labelled pid: no request",
+			file: "kprobe-ptrace.jsonl", line: 5,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp(""),
+		},
+		{
+			name: "ptrace request the table lacks (PTRACE_SECCOMP_GET_FILTER)",
+			file: "kprobe-ptrace.jsonl", line: 6,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp(""),
+		},
+		{
+			name: "ptrace without arguments",
+			file: "kprobe-ptrace.jsonl", line: 7,
+			want: schemas.Event{Syscall: "ptrace"}, check: ptraceOp(""),
+		},
+		{
+			name: "sys_enter_ptrace tracepoint: its fields are not read as the request",
+			file: "kprobe-ptrace.jsonl", line: 8,
+			want: schemas.Event{Kind: schemas.KindSyscall, Syscall: "ptrace", Signature: "ptrace-tracepoint"}, check: ptraceOp(""),
+		},
+		{
 			name: "exit without a response time",
 			file: "other-events.jsonl", line: 1,
 			want: schemas.Event{Time: ts("2024-06-12T09:45:12.4Z"), Kind: schemas.KindLifecycle},
@@ -464,6 +510,16 @@ func TestDecode(t *testing.T) {
 				tt.check(t, &ev)
 			}
 		})
+	}
+}
+
+// ptraceOp checks that File holds nothing but the ptrace request op.
+func ptraceOp(op string) func(*testing.T, *schemas.Event) {
+	return func(t *testing.T, ev *schemas.Event) {
+		t.Helper()
+		if ev.File != (schemas.File{Op: op}) {
+			t.Errorf("file = %+v, want op %q only", ev.File, op)
+		}
 	}
 }
 

@@ -141,39 +141,16 @@ func addressFamily(t *parse.Tape, f parse.Node) int {
 	return 0
 }
 
-// ptraceRequests names the ptrace requests (include/uapi/linux/ptrace.h and
-// the x86 arch header for the register requests).
-var ptraceRequests = map[int64]string{
-	0:      "PTRACE_TRACEME",
-	1:      "PTRACE_PEEKTEXT",
-	2:      "PTRACE_PEEKDATA",
-	3:      "PTRACE_PEEKUSR",
-	4:      "PTRACE_POKETEXT",
-	5:      "PTRACE_POKEDATA",
-	6:      "PTRACE_POKEUSR",
-	7:      "PTRACE_CONT",
-	8:      "PTRACE_KILL",
-	9:      "PTRACE_SINGLESTEP",
-	12:     "PTRACE_GETREGS",
-	13:     "PTRACE_SETREGS",
-	16:     "PTRACE_ATTACH",
-	17:     "PTRACE_DETACH",
-	24:     "PTRACE_SYSCALL",
-	0x4200: "PTRACE_SETOPTIONS",
-	0x4204: "PTRACE_GETREGSET",
-	0x4205: "PTRACE_SETREGSET",
-	0x4206: "PTRACE_SEIZE",
-	0x4207: "PTRACE_INTERRUPT",
-}
-
 // ptraceRequest returns the symbolic name of a ptrace request; Tracee
-// prints it symbolically already unless run with raw arguments.
+// prints it symbolically already unless run with raw arguments, whose
+// numbers parse.PtraceRequest names. A number it does not know stays as
+// written.
 func ptraceRequest(t *parse.Tape, v parse.Node) string {
 	if t.Kind(v) == parse.KindString {
 		return t.Str(v)
 	}
-	if n, ok := intValue(t, v); ok {
-		if name, ok := ptraceRequests[n]; ok {
+	if n, ok := intValue(t, v); ok && n >= 0 {
+		if name := parse.PtraceRequest(uint64(n)); name != "" {
 			return name
 		}
 	}

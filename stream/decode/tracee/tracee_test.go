@@ -343,6 +343,29 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
+// Raw ptrace requests are named from the table the other decoders share
+// (parse.PtraceRequest); symbolic ones, and numbers it lacks, stay as
+// written.
+func TestDecodePtraceRequest(t *testing.T) {
+	for value, want := range map[string]string{
+		`16`:               "PTRACE_ATTACH",
+		`14`:               "PTRACE_GETFPREGS",
+		`16904`:            "PTRACE_LISTEN",
+		`"PTRACE_TRACEME"`: "PTRACE_TRACEME",
+		`99`:               "99",
+		`-1`:               "-1",
+	} {
+		raw := `{"timestamp":{"seconds":1748960551,"nanos":5},"name":"ptrace","data":[{"name":"request","value":` + value + `}]}`
+		var ev schemas.Event
+		if err := decodeString(raw, &ev); err != nil {
+			t.Fatalf("request %s: %v", value, err)
+		}
+		if ev.Syscall != "ptrace" || ev.File.Op != want {
+			t.Errorf("request %s: syscall %q op %q, want ptrace %q", value, ev.Syscall, ev.File.Op, want)
+		}
+	}
+}
+
 // Routine records must not allocate. As in the dispatcher, one Tape is
 // reused record after record, so the parse is measured too.
 func TestDecodeRoutineWithoutAllocating(t *testing.T) {
