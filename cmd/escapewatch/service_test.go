@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,16 +46,7 @@ type serviceSetup struct {
 }
 
 func newServiceSetup(brokers []string) serviceSetup {
-	cfg := pipeline.DefaultConfig()
-	cfg.Brokers = brokers
-	cfg.Topics = pipeline.Topics{
-		Audit: streamtest.Unique("audit"), Runtime: streamtest.Unique("runtime"), Syscall: streamtest.Unique("syscall"),
-		Keyed: streamtest.Unique("keyed"), Alerts: streamtest.Unique("alerts"), DeadLetter: streamtest.Unique("dlq"),
-	}
-	cfg.NormalizeGroup = streamtest.Unique("normalize")
-	cfg.CorrelateGroup = streamtest.Unique("correlate")
-	cfg.KeyedPartitions = 4
-	return serviceSetup{brokers: brokers, cfg: cfg}
+	return serviceSetup{brokers: brokers, cfg: streamtest.Config(brokers)}
 }
 
 func (s serviceSetup) args() []string {
@@ -63,7 +55,7 @@ func (s serviceSetup) args() []string {
 		"--topic-audit", t.Audit, "--topic-runtime", t.Runtime, "--topic-syscall", t.Syscall,
 		"--topic-keyed", t.Keyed, "--topic-alerts", t.Alerts, "--topic-deadletter", t.DeadLetter,
 		"--normalize-group", s.cfg.NormalizeGroup, "--correlate-group", s.cfg.CorrelateGroup,
-		"--keyed-partitions", "4", "--session-timeout", "6s", "--heartbeat-interval", "500ms",
+		"--keyed-partitions", strconv.Itoa(s.cfg.KeyedPartitions), "--session-timeout", "6s", "--heartbeat-interval", "500ms",
 		"--commit-interval", "200ms", "--idle-flush", "1s", "--max-wait", "200ms", "--shutdown-timeout", "10s",
 		// The scenario arrives as one burst: order it whole (see
 		// pipeline_test.go).

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -34,9 +35,26 @@ func WatchLag(ctx context.Context, cfg Config, m *Metrics, interval time.Duratio
 }
 
 func topicLag(ctx context.Context, client *kafka.Client, group, topic string) (int64, bool) {
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-	if err != nil || len(meta.Topics) != 1 || meta.Topics[0].Error != nil {
+	committed, end, err := GroupProgress(ctx, client, group, topic)
+	if err != nil {
 		return 0, false
+	}
+	var lag int64
+	for p, e := range end {
+		lag += max(e-max(committed[p], 0), 0)
+	}
+	return lag, true
+}
+
+// GroupProgress returns, per partition of topic, the group's committed
+// offset (-1 when none) and the partition's end offset.
+func GroupProgress(ctx context.Context, client *kafka.Client, group, topic string) (committed, end map[int]int64, err error) {
+	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("metadata of %s: %w", topic, err)
+	}
+	if len(meta.Topics) != 1 || meta.Topics[0].Error != nil {
+		return nil, nil, fmt.Errorf("metadata of %s: no such topic", topic)
 	}
 	var ids []int
 	var reqs []kafka.OffsetRequest
@@ -46,21 +64,26 @@ func topicLag(ctx context.Context, client *kafka.Client, group, topic string) (i
 	}
 	ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
 	if err != nil {
-		return 0, false
+		return nil, nil, fmt.Errorf("end offsets of %s: %w", topic, err)
 	}
-	committed, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
-	if err != nil || committed.Error != nil {
-		return 0, false
+	done, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
+	if err == nil {
+		err = done.Error
 	}
-	done := map[int]int64{}
-	for _, p := range committed.Topics[topic] {
-		done[p.Partition] = max(p.CommittedOffset, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("committed offsets of %s in %s: %w", topic, group, err)
 	}
-	var lag int64
+	committed, end = map[int]int64{}, map[int]int64{}
 	for _, p := range ends.Topics[topic] {
 		if p.Error == nil {
-			lag += max(p.LastOffset-done[p.Partition], 0)
+			end[p.Partition] = p.LastOffset
+			committed[p.Partition] = -1
 		}
 	}
-	return lag, true
+	for _, p := range done.Topics[topic] {
+		if _, ok := end[p.Partition]; ok {
+			committed[p.Partition] = p.CommittedOffset
+		}
+	}
+	return committed, end, nil
 }

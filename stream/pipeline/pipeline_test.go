@@ -76,19 +76,7 @@ func (c *collector) has(id string) bool {
 }
 
 func testConfig(brokers []string) pipeline.Config {
-	cfg := pipeline.DefaultConfig()
-	cfg.Brokers = brokers
-	cfg.Topics = pipeline.Topics{
-		Audit:      streamtest.Unique("audit"),
-		Runtime:    streamtest.Unique("runtime"),
-		Syscall:    streamtest.Unique("syscall"),
-		Keyed:      streamtest.Unique("keyed"),
-		Alerts:     streamtest.Unique("alerts"),
-		DeadLetter: streamtest.Unique("dlq"),
-	}
-	cfg.NormalizeGroup = streamtest.Unique("normalize")
-	cfg.CorrelateGroup = streamtest.Unique("correlate")
-	cfg.KeyedPartitions = 4
+	cfg := streamtest.Config(brokers)
 	// Everything is produced at once: hold events until the burst is in
 	// (IdleFlush releases it), so they are correlated in event-time order
 	// as scan does, however long a span of event time a scenario covers.

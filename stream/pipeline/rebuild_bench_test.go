@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/escapewatch/escapewatch/correlate"
 	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/pipeline"
 	"github.com/escapewatch/escapewatch/stream/streamtest"
 )
 
@@ -36,11 +37,11 @@ func BenchmarkRebuild(b *testing.B) {
 func benchRebuild(b *testing.B, n int) {
 	brokers := streamtest.Fake(b)
 	pol := correlate.DefaultPolicy()
-	lookback := DefaultLookback(pol)
+	lookback := pipeline.DefaultLookback(pol)
 	var rebuild, fetch time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		cfg := DefaultConfig()
+		cfg := pipeline.DefaultConfig()
 		cfg.Brokers = brokers
 		cfg.Topics.Keyed = streamtest.Unique("keyed")
 		cfg.Topics.Alerts = streamtest.Unique("alerts")
@@ -60,11 +61,11 @@ func benchRebuild(b *testing.B, n int) {
 		fetch += time.Since(t0)
 
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		c := NewCorrelator(cfg, pol, correlate.NewMetrics(nil), NewMetrics(nil), discard{}, 1, log)
+		c := pipeline.NewCorrelator(cfg, pol, correlate.NewMetrics(nil), pipeline.NewMetrics(nil), discard{}, 1, log)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { _ = c.Run(ctx); close(done) }()
-		for !c.joined.Load() {
+		for !c.Joined() {
 			time.Sleep(time.Millisecond)
 		}
 		b.StartTimer()
@@ -89,7 +90,7 @@ func (discard) Send(context.Context, *schemas.Alert) error { return nil }
 // writeHistory writes n keyed records spanning the lookback of event time:
 // pods started privileged and their processes, some of them host-level
 // actions, as stage 1 forwards them. It returns the newest event time.
-func writeHistory(b *testing.B, cfg Config, n int, lookback time.Duration) time.Time {
+func writeHistory(b *testing.B, cfg pipeline.Config, n int, lookback time.Duration) time.Time {
 	b.Helper()
 	w := &kafka.Writer{Addr: kafka.TCP(cfg.Brokers...), Topic: cfg.Topics.Keyed, Balancer: onePartition{},
 		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
@@ -112,7 +113,7 @@ func writeHistory(b *testing.B, cfg Config, n int, lookback time.Duration) time.
 			ev.Source, ev.Producer, ev.Kind, ev.Process = schemas.SourceK8sAudit, schemas.ProducerAPIServer, schemas.KindPodSpec, schemas.Process{}
 			ev.Spec = &schemas.PodSpec{Containers: []schemas.ContainerSpec{{Name: "app", Image: "registry.example/app:1", Privileged: pod%2 == 0}}}
 		}
-		m, err := keyedRecord{key: correlate.UnitKey(ev), kind: kindEvent, ev: ev}.message()
+		m, err := pipeline.KeyedEventMessage(ev)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -129,7 +130,7 @@ func writeHistory(b *testing.B, cfg Config, n int, lookback time.Duration) time.
 
 // commitHistory commits the end of the partition with the whole history
 // inside the lookback, as the previous owner would have.
-func commitHistory(b *testing.B, cfg Config, end int64, wm time.Time) {
+func commitHistory(b *testing.B, cfg pipeline.Config, end int64, wm time.Time) {
 	b.Helper()
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{ID: cfg.CorrelateGroup, Brokers: cfg.Brokers,
 		Topics: []string{cfg.Topics.Keyed}, HeartbeatInterval: cfg.HeartbeatInterval, SessionTimeout: cfg.SessionTimeout,
@@ -146,14 +147,14 @@ func commitHistory(b *testing.B, cfg Config, end int64, wm time.Time) {
 	}
 	client := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: 10 * time.Second}
 	_, err = client.OffsetCommit(ctx, &kafka.OffsetCommitRequest{GroupID: cfg.CorrelateGroup, GenerationID: int(gen.ID), MemberID: gen.MemberID,
-		Topics: map[string][]kafka.OffsetCommit{cfg.Topics.Keyed: {{Partition: 0, Offset: end, Metadata: commitMeta{watermark: wm, rebuildFrom: 0}.String()}}}})
+		Topics: map[string][]kafka.OffsetCommit{cfg.Topics.Keyed: {{Partition: 0, Offset: end, Metadata: pipeline.CommitMetadata(wm, 0)}}}})
 	if err != nil {
 		b.Fatal(err)
 	}
 }
 
 // fetchAll reads the partition's n records with a bare reader.
-func fetchAll(b *testing.B, cfg Config, n int) {
+func fetchAll(b *testing.B, cfg pipeline.Config, n int) {
 	b.Helper()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Keyed, Partition: 0, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: cfg.MaxWait})
 	defer r.Close()

@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/escapewatch/escapewatch/schemas"
+	"github.com/escapewatch/escapewatch/stream/pipeline"
 )
 
 // Fake starts an in-process broker for the test and returns its address.
@@ -174,34 +175,26 @@ func Progress(t testing.TB, brokers []string, group, topic string) (committed, e
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-	if err != nil || len(meta.Topics) != 1 || meta.Topics[0].Error != nil {
-		t.Fatalf("metadata of %s: %v", topic, err)
-	}
-	var ids []int
-	var reqs []kafka.OffsetRequest
-	for _, p := range meta.Topics[0].Partitions {
-		ids = append(ids, p.ID)
-		reqs = append(reqs, kafka.LastOffsetOf(p.ID))
-	}
-	ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	committed, end, err := pipeline.GroupProgress(ctx, &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}, group, topic)
 	if err != nil {
-		t.Fatalf("end offsets of %s: %v", topic, err)
-	}
-	done, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
-	if err != nil || done.Error != nil {
-		t.Fatalf("committed offsets of %s in %s: %v %v", topic, group, err, done.Error)
-	}
-	committed, end = map[int]int64{}, map[int]int64{}
-	for _, p := range ends.Topics[topic] {
-		end[p.Partition] = p.LastOffset
-		committed[p.Partition] = -1
-	}
-	for _, p := range done.Topics[topic] {
-		committed[p.Partition] = p.CommittedOffset
+		t.Fatal(err)
 	}
 	return committed, end
+}
+
+// Config returns the pipeline defaults on brokers with topics and groups
+// of their own (see Unique) and 4 keyed partitions, for one test.
+func Config(brokers []string) pipeline.Config {
+	cfg := pipeline.DefaultConfig()
+	cfg.Brokers = brokers
+	cfg.Topics = pipeline.Topics{
+		Audit: Unique("audit"), Runtime: Unique("runtime"), Syscall: Unique("syscall"),
+		Keyed: Unique("keyed"), Alerts: Unique("alerts"), DeadLetter: Unique("dlq"),
+	}
+	cfg.NormalizeGroup = Unique("normalize")
+	cfg.CorrelateGroup = Unique("correlate")
+	cfg.KeyedPartitions = 4
+	return cfg
 }
 
 // WaitFor polls cond every 50ms until it holds or timeout passes, and

@@ -1,6 +1,7 @@
 package falco
 
 import (
+	"iter"
 	"strings"
 
 	"github.com/escapewatch/escapewatch/schemas"
@@ -279,17 +280,18 @@ var cloneFlagBits = map[string]uint64{
 // "268566528(CLONE_NEWUSER|CLONE_NEWNS)".
 func cloneFlags(s string) uint64 {
 	var mask uint64
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "|,() ")
-		word := s
-		if i >= 0 {
-			word, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
+	for word := range renderedWords(s) {
 		mask |= cloneFlagBits[word]
 	}
 	return mask
+}
+
+// renderedWords yields the words of an argument libsinsp rendered with its
+// number and names: "268566528(CLONE_NEWUSER|CLONE_NEWNS)".
+func renderedWords(s string) iter.Seq[string] {
+	return strings.FieldsFuncSeq(s, func(r rune) bool {
+		return r == '|' || r == ',' || r == '(' || r == ')' || r == ' '
+	})
 }
 
 // ptraceRequest reads the request of a ptrace from evt.arg.request, which
@@ -300,14 +302,7 @@ func cloneFlags(s string) uint64 {
 // prints a bare number only for a request it could not name. No name
 // gives "", an unknown request.
 func ptraceRequest(s string) string {
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "|,() ")
-		word := s
-		if i >= 0 {
-			word, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
+	for word := range renderedWords(s) {
 		if name := parse.PtraceRequestName(word); name != "" {
 			return name
 		}
